@@ -45,14 +45,17 @@ export function hasChunkReader(c: object): c is ChunkReader {
 
 const STREAM_CHUNK = 64 * 1024;
 
-/** Shared Conn plumbing: subclasses provide read/write/close/closeWrite and the addresses. */
-export abstract class ConnBase implements Conn {
+/**
+ * Shared Conn plumbing: subclasses provide read/write/close/closeWrite and the addresses.
+ * `remoteAddr` may be null only for unconnected packet conns (Go's nil RemoteAddr).
+ */
+export abstract class ConnBase implements AsyncIterable<Uint8Array>, AsyncDisposable {
   abstract read(p: Uint8Array): Promise<number | null>;
   abstract write(p: Uint8Array): Promise<number>;
   abstract close(): void;
   abstract closeWrite(): Promise<void>;
   abstract readonly localAddr: Addr;
-  abstract readonly remoteAddr: Addr;
+  abstract readonly remoteAddr: Addr | null;
   abstract setReadDeadline(t: Date | null): void;
   abstract setWriteDeadline(t: Date | null): void;
 
