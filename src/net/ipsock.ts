@@ -30,9 +30,10 @@ export function isIPv4(ip: IP | null): boolean {
 export async function internetAddrList(
   afnet: string, address: string, resolver: HostResolver = defaultResolver(), signal?: AbortSignal,
 ): Promise<InetAddr[]> {
-  let host: string;
+  let host = '';
   let port = 0;
   if (afnet.startsWith('tcp') || afnet.startsWith('udp')) {
+    if (address === '') return [inetAddr(afnet, null, 0)]; // Go: "" means any host, any port
     let service: string;
     [host, service] = splitHostPort(address);
     port = lookupPortSync(afnet, service);
