@@ -1,0 +1,172 @@
+// `npm run bench`: runs every registered workload and prints gonet's figure beside Node core's
+// (and undici's where it does the same job), with ratios. Results also go to
+// bench/results/latest.json (quick runs: bench/results/quick.json).
+//   node dist/bench/run.js [--filter substr] [--quick] [--json] [--trials n]
+// To add a workload: export a Workload (see workload.ts) from a module in bench/ and list it
+// in `registry` below.
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { netWorkloads } from './net.js';
+import type { Figures, RunOptions, Workload } from './workload.js';
+
+/** Every workload, in the order they run. */
+const registry: Workload[] = [
+  ...netWorkloads,
+];
+
+interface Args {
+  filter: string[];
+  quick: boolean;
+  json: boolean;
+  trials: number | undefined;
+}
+
+function usage(msg: string): never {
+  console.error(`bench: ${msg}\nusage: node dist/bench/run.js [--filter substr]... [--quick] [--json] [--trials n]`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { filter: [], quick: false, json: false, trials: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) usage(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--filter': a.filter.push(value()); break;
+      case '--quick': a.quick = true; break;
+      case '--json': a.json = true; break;
+      case '--trials': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) usage('--trials wants a positive integer');
+        a.trials = n;
+        break;
+      }
+      default: usage(flag === '-h' || flag === '--help' ? 'help' : `unknown argument ${arg}`);
+    }
+  }
+  return a;
+}
+
+/**
+ * The HTTP codec benchmark lives in bench/http-codec.ts (another owner). When present, its
+ * `benchCodec()` yields a Workload, a list of them, or finished figures (a Workload-like
+ * object whose `ours`/`node` are already measured).
+ */
+async function optionalWorkloads(): Promise<Workload[]> {
+  const url = new URL('./http-codec.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return [];
+  const mod = (await import(url.href)) as { benchCodec?: () => unknown };
+  if (typeof mod.benchCodec !== 'function') return [];
+  const benchCodec = mod.benchCodec;
+  const asWorkloads = (v: unknown): Workload[] => {
+    const list = Array.isArray(v) ? v : [v];
+    return list.filter((w): w is Workload => typeof w === 'object' && w !== null && typeof (w as Workload).name === 'string' && typeof (w as Workload).run === 'function');
+  };
+  // Called lazily so a filtered-out codec bench costs nothing.
+  return [{
+    name: 'http/codec',
+    unit: '',
+    async run(o) {
+      const v = await benchCodec();
+      const ws = asWorkloads(v);
+      if (ws.length > 0) return ws[0]!.run(o);
+      const f = v as Partial<Figures> & { unit?: string };
+      if (typeof f?.ours === 'number' && typeof f?.node === 'number') return f as Figures;
+      throw new Error('benchCodec() returned neither a Workload nor figures');
+    },
+  }];
+}
+
+interface Row {
+  name: string;
+  unit: string;
+  ours: number;
+  node: number;
+  undici: number | null;
+  vsNode: number;
+  vsUndici: number | null;
+  target: number | null;
+  met: boolean | null;
+  samples?: Record<string, number[]>;
+  error?: string;
+}
+
+function fmt(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '-';
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toPrecision(3);
+}
+
+const ratio = (n: number | null): string => (n === null || !Number.isFinite(n) ? '-' : `${n.toFixed(2)}x`);
+
+function table(rows: Row[]): string {
+  const head = ['workload', 'unit', 'gonet', 'node', 'undici', 'gonet/node', 'gonet/undici', 'target'];
+  const body = rows.map((r) => r.error
+    ? [r.name, r.unit, 'ERROR', r.error, '', '', '', '']
+    : [r.name, r.unit, fmt(r.ours), fmt(r.node), fmt(r.undici), ratio(r.vsNode), ratio(r.vsUndici),
+      r.target === null ? '-' : `>=${r.target.toFixed(2)}x ${r.met ? 'ok' : 'MISS'}`]);
+  const all = [head, ...body];
+  const width = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  const numeric = new Set([2, 3, 4, 5, 6]);
+  const line = (row: string[]): string => row.map((c, i) => (numeric.has(i) ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ').trimEnd();
+  return [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const opts: RunOptions = { quick: args.quick, trials: args.trials ?? 3 };
+  const all = [...registry, ...(await optionalWorkloads())];
+  const chosen = args.filter.length === 0 ? all : all.filter((w) => args.filter.some((f) => w.name.includes(f)));
+  if (chosen.length === 0) usage(`no workload matches ${args.filter.join(', ')} (have: ${all.map((w) => w.name).join(', ')})`);
+
+  const rows: Row[] = [];
+  for (const w of chosen) {
+    if (!args.json) process.stderr.write(`bench: ${w.name} ...\n`);
+    try {
+      const f = await w.run(opts);
+      const vsNode = f.ours / f.node;
+      const vsUndici = f.undici === undefined ? null : f.ours / f.undici;
+      rows.push({
+        name: w.name, unit: w.unit, ours: f.ours, node: f.node, undici: f.undici ?? null, vsNode, vsUndici,
+        target: w.target ?? null, met: w.target === undefined ? null : vsNode >= w.target, samples: f.samples,
+      });
+    } catch (e) {
+      process.exitCode = 1;
+      const msg = e instanceof Error ? e.message : String(e);
+      rows.push({ name: w.name, unit: w.unit, ours: NaN, node: NaN, undici: null, vsNode: NaN, vsUndici: null, target: w.target ?? null, met: null, error: msg });
+    }
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? '',
+    quick: opts.quick,
+    trials: opts.trials,
+    results: rows,
+  };
+  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}${opts.quick ? 'quick' : 'latest'}.json`, JSON.stringify(report, null, 2) + '\n');
+
+  if (args.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    const mode = opts.quick ? 'quick' : 'full';
+    console.log(`gonet bench (${mode}, median of ${opts.trials}; node ${process.version}, ${report.cpus} CPUs, peers in separate processes)\n`);
+    console.log(table(rows));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
