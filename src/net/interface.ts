@@ -3,7 +3,7 @@
 
 import { networkInterfaces } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { parseCIDR, type IPNet } from './ip.js';
+import { IPNet, parseCIDR } from './ip.js';
 
 /** Go's interface flags, as names. */
 export type InterfaceFlag = 'up' | 'broadcast' | 'loopback' | 'pointtopoint' | 'multicast' | 'running';
@@ -41,7 +41,9 @@ function addrsOf(name: string): IPNet[] {
   for (const a of networkInterfaces()[name] ?? []) {
     if (!a.cidr) continue;
     try {
-      out.push(parseCIDR(a.cidr.replace(/%[^/]*/, '')).net);
+      // Go reports the interface's own address with its mask (127.0.0.1/8), not the network.
+      const { ip, net } = parseCIDR(a.cidr.replace(/%[^/]*/, ''));
+      out.push(new IPNet(ip.to4() ?? ip, net.mask));
     } catch {
       // Node printed something that is not a CIDR; skip rather than fail the listing.
     }

@@ -41,6 +41,8 @@ export interface ListenOptions {
   control?: (network: string, address: string, server: Server) => void;
   /** Per-conn read queue bound (bytes). */
   readQueueLimit?: number;
+  /** Datagrams a packet socket queues before dropping new ones (default 4096). */
+  packetQueueLimit?: number;
 }
 
 let somaxconn: number | undefined;
@@ -219,12 +221,14 @@ export class ListenConfig {
   keepAlive: number;
   control?: ListenOptions['control'];
   readQueueLimit?: number;
+  packetQueueLimit?: number;
 
   constructor(opts: Omit<ListenOptions, 'signal'> = {}) {
     this.backlog = opts.backlog;
     this.keepAlive = opts.keepAlive ?? 0;
     this.control = opts.control;
     this.readQueueLimit = opts.readQueueLimit;
+    this.packetQueueLimit = opts.packetQueueLimit;
   }
 
   /**
@@ -317,7 +321,7 @@ export class ListenConfig {
     }
     const la = (addrs.find((a) => isIPv4(a.ip)) ?? addrs[0]!) as UDPAddr;
     try {
-      return await openUDP({ afnet, local: la, remote: null });
+      return await openUDP({ afnet, local: la, remote: null, queueLimit: this.packetQueueLimit });
     } catch (e) {
       throw fail(e as Error, la);
     }
