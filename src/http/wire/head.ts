@@ -280,6 +280,9 @@ export function parseRequestHeadString(s: string, opts: HeadParseOptions = {}): 
     throw new ProtocolError(505, 'ERR_HTTP_VERSION', `unsupported protocol version ${quote(proto)}`);
   }
   if (target.length === 0) throw new ProtocolError(400, 'ERR_HTTP_INVALID_TARGET', 'empty request-target');
+  // SP ends the target and other CTLs were screened above; HTAB is the one left (Go: invalid
+  // control character in URL).
+  if (target.indexOf('\t') !== -1) throw new ProtocolError(400, 'ERR_HTTP_INVALID_TARGET', `invalid request-target ${quote(target)}`);
   const targetForm = classifyTarget(method, target);
   const header = new Header();
   parseFields(s, nl + 1, header, 'request', false, maxLine);
