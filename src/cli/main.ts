@@ -1,5 +1,7 @@
 // The `gonet` command: dispatches to one module per subcommand.
 
+import { demo } from './demo.js';
+
 const USAGE = `usage: gonet <command> [arguments]
 
 commands:
@@ -13,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return cmd === undefined ? 2 : 0;
   }
+  if (cmd === 'demo') return demo({ write: (s) => process.stdout.write(s), color: process.stdout.isTTY === true && !process.env['NO_COLOR'] });
   process.stderr.write(`gonet: unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
   return 2;
 }
