@@ -95,7 +95,7 @@ export class Request {
     this.method = method === '' ? 'GET' : method;
     this._url = typeof url === 'string' ? new URL(url) : url;
     this.header = new Header(init.header);
-    this.host = init.host ?? this._url.host;
+    this.host = init.host ?? (this.method === 'CONNECT' ? authorityWithPort(this._url) : this._url.host);
     this.close = init.close ?? false;
     this.trailer = new Header(init.trailer);
     this.signal = init.signal;
@@ -167,7 +167,7 @@ export class Request {
   async write(w: ByteSink, opts: WriteRequestOptions = {}): Promise<void> {
     const u = this.url;
     let target: string;
-    if (this.method === 'CONNECT') target = u.host !== '' ? u.host : this.host;
+    if (this.method === 'CONNECT') target = u.host !== '' ? authorityWithPort(u) : this.host;
     else if (opts.proxy === true) target = u.protocol + '//' + u.host + (u.pathname || '/') + u.search;
     else target = (u.pathname === '' ? '/' : u.pathname) + u.search;
     const header = this.header;
@@ -218,6 +218,12 @@ export class Request {
 export interface WriteRequestOptions {
   /** Absolute-form request-target, for a request sent to a forward proxy. */
   proxy?: boolean;
+}
+
+/** `host:port` of `u`, with the scheme's default port filled in (CONNECT needs one). */
+function authorityWithPort(u: URL): string {
+  if (u.port !== '') return u.host;
+  return u.host + (u.protocol === 'https:' || u.protocol === 'wss:' ? ':443' : ':80');
 }
 
 function splitTarget(t: string, form: RequestHead['targetForm']): [string, string] {
