@@ -1,11 +1,12 @@
 // The seam between the Dialer and name resolution. Anything with lookupIPAddr can resolve for
-// a Dialer; until the pure resolver lands, the default asks the OS through Node's dns.lookup.
+// a Dialer; the default is gonet's own Resolver in Go's `auto` mode (src/net/dns/resolver.ts).
 
 import { lookup as nodeLookup } from 'node:dns';
 import { DNSError } from './errors.js';
 import { IPAddr } from './addr.js';
 import { parseIPZone } from './ip.js';
 import { abortCause } from './context.js';
+import { newDefaultResolver } from './dns/resolver.js';
 
 /** Which address families a lookup wants: both, IPv4 only, or IPv6 only. */
 export type IPNetwork = 'ip' | 'ip4' | 'ip6';
@@ -63,14 +64,17 @@ function gaiError(host: string, err: NodeJS.ErrnoException): DNSError {
   }
 }
 
-let current: HostResolver = systemResolver;
+let current: HostResolver | null = null;
 
-/** The resolver Dialers use when given none (Go's DefaultResolver). */
+/**
+ * The resolver Dialers and the package-level lookups use when given none (Go's
+ * DefaultResolver): a pure-TS Resolver in `auto` mode, created on first use.
+ */
 export function defaultResolver(): HostResolver {
-  return current;
+  return (current ??= newDefaultResolver());
 }
 
-/** Replaces the process-wide default resolver (used by the pure resolver once configured). */
+/** Replaces the process-wide default resolver. */
 export function setDefaultResolver(r: HostResolver): void {
   current = r;
 }

@@ -1,0 +1,212 @@
+// One DNS exchange with one server, as Go's dnsclient_unix.go does it: a query with a random ID
+// (and EDNS0 advertising 1232 bytes) over a fresh connected UDP socket; replies that fail to
+// parse or do not match ID, question and QR bit are ignored while waiting; a truncated (TC)
+// answer is asked again over TCP with its own timeout; `useTCP` goes straight to TCP.
+// Transport comes from gonet's own dial (DESIGN layering), or from a caller-supplied dial.
+
+import { randomFillSync } from 'node:crypto';
+import type { Conn } from '../conn.js';
+import { hasChunkReader } from '../conn.js';
+import { CanceledError, DeadlineExceededError, DNSError, errorIs, OpError } from '../errors.js';
+import { abortCause } from '../context.js';
+import { dial as netDial } from '../dial.js';
+import { buildQuery, DNSMessageError, decodeMessage, isResponseTo, type Message } from './message.js';
+
+/** Go's EDNS0 advertised UDP payload size (the DNS Flag Day 2020 value). */
+export const EDNS_UDP_SIZE = 1232;
+
+/** Reasons an exchange fails, worded as Go words them. */
+export const ErrText = {
+  noSuchHost: 'no such host',
+  lameReferral: 'lame referral',
+  cannotUnmarshal: 'cannot unmarshal DNS message',
+  cannotMarshal: 'cannot marshal DNS message',
+  serverMisbehaving: 'server misbehaving',
+  invalidResponse: 'invalid DNS response',
+  noAnswer: 'no answer from DNS server',
+  timeout: 'i/o timeout',
+  canceled: 'operation was canceled',
+  malformedRecords: 'DNS response contained records which contain invalid names',
+  unrecognizedAddress: 'unrecognized address',
+} as const;
+
+/**
+ * How the resolver reaches a server: `network` is `udp` or `tcp`, `address` is `ip:port`.
+ * Go's Resolver.Dial. The returned conn must be connected to `address`.
+ */
+export type DNSDialFunc = (network: 'udp' | 'tcp', address: string, opts: { signal: AbortSignal }) => Promise<Conn>;
+
+/** The default transport: gonet's own dial. */
+export const defaultDNSDial: DNSDialFunc = (network, address, opts) => netDial(network, address, { signal: opts.signal }) as Promise<Conn>;
+
+/** One question to one server. */
+export interface ExchangeRequest {
+  /** `ip:port` / `[ip6]:port`. */
+  server: string;
+  /** Rooted name to ask. */
+  name: string;
+  type: number;
+  /** Timeout for the UDP round trip, and again for a TCP one (ms). */
+  timeout: number;
+  /** Always use TCP (resolv.conf `use-vc`). */
+  useTCP?: boolean;
+  /** Set AD in the query (resolv.conf `trust-ad`). */
+  trustAD?: boolean;
+  /** Add the EDNS0 OPT record (default true). */
+  edns?: boolean;
+  /** The caller's cancellation. */
+  signal?: AbortSignal;
+  dial?: DNSDialFunc;
+}
+
+/** A matching reply and how it came. */
+export interface ExchangeResult {
+  msg: Message;
+  server: string;
+  tcp: boolean;
+}
+
+const idPool = new Uint16Array(256);
+let idNext = idPool.length;
+
+/** A random 16-bit query ID (crypto-random, drawn from a refilled pool). */
+export function randomID(): number {
+  if (idNext >= idPool.length) {
+    randomFillSync(idPool);
+    idNext = 0;
+  }
+  return idPool[idNext++]!;
+}
+
+function dnsError(err: string, name: string, server: string, extra: Partial<DNSError> = {}, cause?: unknown): DNSError {
+  return new DNSError({
+    err, name, server, isTimeout: extra.isTimeout, isTemporary: extra.isTemporary, isNotFound: extra.isNotFound, cause,
+  });
+}
+
+/** The DNSError for a caller whose signal fired. */
+export function abortError(signal: AbortSignal, name: string, server = ''): DNSError {
+  const c = abortCause(signal);
+  return c instanceof DeadlineExceededError
+    ? dnsError(ErrText.timeout, name, server, { isTimeout: true }, c)
+    : dnsError(ErrText.canceled, name, server, {}, c);
+}
+
+// Turns a transport failure into the DNSError Go reports: timeouts are IsTimeout, socket
+// errors IsTemporary (Go marks every *OpError temporary).
+function transportError(e: unknown, name: string, server: string): DNSError {
+  if (e instanceof DNSError) return e;
+  if (errorIs(e, DeadlineExceededError)) return dnsError(ErrText.timeout, name, server, { isTimeout: true, isTemporary: true }, e);
+  if (errorIs(e, CanceledError)) return dnsError(ErrText.canceled, name, server, {}, e);
+  const msg = e instanceof Error ? e.message : String(e);
+  return dnsError(msg, name, server, { isTemporary: e instanceof OpError || !(e instanceof DNSMessageError) }, e);
+}
+
+/**
+ * Runs one exchange. Resolves with the first matching reply (the TCP one after a TC bit);
+ * rejects with a DNSError naming `req.name` and `req.server`.
+ */
+export async function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+  const { server, name, signal } = req;
+  if (signal?.aborted) throw abortError(signal, name, server);
+  const id = randomID();
+  const q = { id, name, type: req.type };
+  let query: Uint8Array;
+  try {
+    query = buildQuery({
+      id, name, type: req.type, ad: req.trustAD ?? false, edns: req.edns === false ? null : { udpSize: EDNS_UDP_SIZE }, tcp: true,
+    });
+  } catch (e) {
+    throw dnsError(ErrText.cannotMarshal, name, server, {}, e);
+  }
+  const dial = req.dial ?? defaultDNSDial;
+  if (!req.useTCP) {
+    const msg = await roundTrip('udp', dial, server, query.subarray(2), q, req.timeout, signal);
+    if (!msg.header.tc) return { msg, server, tcp: false };
+  }
+  const msg = await roundTrip('tcp', dial, server, query, q, req.timeout, signal);
+  return { msg, server, tcp: true };
+}
+
+type Q = { id: number; name: string; type: number };
+
+async function roundTrip(
+  network: 'udp' | 'tcp', dial: DNSDialFunc, server: string, query: Uint8Array, q: Q, timeout: number, signal: AbortSignal | undefined,
+): Promise<Message> {
+  const ctl = new AbortController();
+  const onAbort = (): void => ctl.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new DeadlineExceededError()), timeout);
+  let conn: Conn | null = null;
+  const closeOnAbort = (): void => conn?.close();
+  ctl.signal.addEventListener('abort', closeOnAbort, { once: true });
+  try {
+    conn = await dial(network, server, { signal: ctl.signal });
+    if (ctl.signal.aborted) throw abortCause(ctl.signal);
+    conn.setDeadline(new Date(Date.now() + timeout));
+    return network === 'udp' ? await udpRoundTrip(conn, query, q, server) : await tcpRoundTrip(conn, query, q, server);
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal, q.name, server);
+    if (ctl.signal.aborted) throw dnsError(ErrText.timeout, q.name, server, { isTimeout: true, isTemporary: true }, abortCause(ctl.signal));
+    throw transportError(e, q.name, server);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    ctl.signal.removeEventListener('abort', closeOnAbort);
+    conn?.close();
+  }
+}
+
+async function udpRoundTrip(conn: Conn, query: Uint8Array, q: Q, server: string): Promise<Message> {
+  await conn.write(query);
+  const buf = hasChunkReader(conn) ? null : new Uint8Array(65536);
+  for (;;) {
+    let packet: Uint8Array;
+    if (buf === null) {
+      const c = await (conn as unknown as { readChunk(): Promise<Uint8Array | null> }).readChunk();
+      if (c === null) throw dnsError(ErrText.noAnswer, q.name, server, { isTemporary: true });
+      packet = c;
+    } else {
+      const n = await conn.read(buf);
+      if (n === null) throw dnsError(ErrText.noAnswer, q.name, server, { isTemporary: true });
+      packet = buf.subarray(0, n);
+    }
+    // Anything that is not the answer to this query is ignored, not an error: an off-path
+    // attacker must not be able to end the wait with a forged or garbled packet.
+    let msg: Message;
+    try {
+      msg = decodeMessage(packet);
+    } catch {
+      continue;
+    }
+    if (isResponseTo(msg, q)) return msg;
+  }
+}
+
+async function readFull(conn: Conn, p: Uint8Array): Promise<boolean> {
+  let off = 0;
+  while (off < p.length) {
+    const n = await conn.read(p.subarray(off));
+    if (n === null) return false;
+    off += n;
+  }
+  return true;
+}
+
+async function tcpRoundTrip(conn: Conn, query: Uint8Array, q: Q, server: string): Promise<Message> {
+  await conn.write(query);
+  const lenBuf = new Uint8Array(2);
+  if (!(await readFull(conn, lenBuf))) throw dnsError(ErrText.noAnswer, q.name, server, { isTemporary: true });
+  const len = (lenBuf[0]! << 8) | lenBuf[1]!;
+  const body = new Uint8Array(len);
+  if (!(await readFull(conn, body))) throw dnsError(ErrText.noAnswer, q.name, server, { isTemporary: true });
+  let msg: Message;
+  try {
+    msg = decodeMessage(body);
+  } catch (e) {
+    throw dnsError(ErrText.cannotUnmarshal, q.name, server, {}, e);
+  }
+  // On a stream nobody else can inject, a mismatch is the server's fault: an error.
+  if (!isResponseTo(msg, q)) throw dnsError(ErrText.invalidResponse, q.name, server);
+  return msg;
+}

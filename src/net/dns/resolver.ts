@@ -1,0 +1,861 @@
+// The Resolver: Go's pure resolver (dnsclient_unix.go, lookup_unix.go, conf.go) in TypeScript,
+// plus an optional TTL cache. It reads resolv.conf, /etc/hosts and nsswitch.conf (each
+// re-checked at most every 5 s), builds Go's candidate-name list (ndots, search, rooted
+// names), asks each candidate over UDP/TCP with per-attempt timeouts, and shapes results
+// and errors as Go does. It implements HostResolver, so `new Dialer({ resolver })` uses it.
+
+import { existsSync } from 'node:fs';
+import { lookupService } from 'node:dns/promises';
+import { IPAddr } from '../addr.js';
+import { AddrError, CanceledError, DNSError, UnknownNetworkError } from '../errors.js';
+import { IP, parseIPZone } from '../ip.js';
+import { joinHostPort, splitHostPort } from '../hostport.js';
+import { lookupPort as portLookup } from '../port.js';
+import { systemResolver, defaultResolver, type HostResolver, type IPNetwork, type LookupOptions } from '../lookup.js';
+import { ErrText, abortError, exchange, defaultDNSDial, type DNSDialFunc } from './client.js';
+import {
+  ResolvConfWatcher, NsswitchWatcher, hostLookupOrder, type HostLookupOrder, type ResolvConf,
+} from './config.js';
+import { HostsFile } from './hosts.js';
+import { DNSCache, cacheKey, type CacheOptions, type CacheStats } from './cache.js';
+import { sortByRFC6724, kernelSource, type SourceFinder } from './sort.js';
+import { Class, Type, extendedRCode, RCode, type Message, type Resource } from './message.js';
+
+/** How a Resolver answers host lookups. */
+export type ResolverMode = 'pure' | 'system' | 'auto';
+
+/** Resolver settings. Durations are milliseconds. */
+export interface ResolverOptions {
+  /**
+   * `pure`: always this resolver. `system`: host and address lookups through getaddrinfo /
+   * getnameinfo (Node's dns.lookup); MX/NS/SRV/TXT/CNAME still use DNS directly, as Go's cgo
+   * mode does. `auto` (default): Go's choice per lookup (pure unless resolv.conf, nsswitch.conf
+   * or the environment ask for something only the system resolver does).
+   */
+  mode?: ResolverMode;
+  /** Nameservers (`ip`, `ip:port`, `[ip6]:port`) used instead of resolv.conf's. */
+  servers?: string[];
+  /** resolv.conf to read (default /etc/resolv.conf). */
+  resolvConfPath?: string;
+  /** Hosts file to read (default /etc/hosts). */
+  hostsPath?: string;
+  /** nsswitch.conf to read (default /etc/nsswitch.conf). */
+  nsswitchPath?: string;
+  /** Overrides of resolv.conf settings. */
+  timeout?: number;
+  attempts?: number;
+  ndots?: number;
+  search?: string[];
+  rotate?: boolean;
+  singleRequest?: boolean;
+  useTCP?: boolean;
+  trustAD?: boolean;
+  /** `true` for the default cache, an object to tune it; off by default as in Go. */
+  cache?: boolean | CacheOptions;
+  /**
+   * Go's StrictErrors: a temporary error (timeout, SERVFAIL) ends the lookup instead of being
+   * skipped, and a dual-stack lookup returns no partial result.
+   */
+  strictErrors?: boolean;
+  /** Replaces how servers are reached (Go's Resolver.Dial). Default: gonet's dial. */
+  dial?: DNSDialFunc;
+  /**
+   * Refuse to send queries to any nameserver outside 127.0.0.0/8 and ::1 (and never use the
+   * system resolver, which cannot be held to that). The default resolver turns this on under
+   * Node's test runner (NODE_TEST_CONTEXT) or when GONET_DNS_LOOPBACK_ONLY=1.
+   */
+  loopbackOnly?: boolean;
+  /** Finds the source address for RFC 6724 sorting (default: ask the kernel). */
+  sourceFinder?: SourceFinder;
+  /** Host name for the default search domain and nsswitch `myhostname` (default os.hostname()). */
+  hostname?: string;
+  /** Environment consulted by `auto` mode (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** A mail exchanger (Go's MX). `host` is rooted. */
+export interface MX {
+  host: string;
+  pref: number;
+}
+
+/** A name server (Go's NS). */
+export interface NS {
+  host: string;
+}
+
+/** A service record (Go's SRV). */
+export interface SRV {
+  target: string;
+  port: number;
+  priority: number;
+  weight: number;
+}
+
+/**
+ * Some records of an answer named invalid hosts (CVE-2021-33195): they were dropped, and the
+ * valid ones are in `records`, since a JS function cannot return both as Go's does.
+ */
+export class MalformedRecordsError<T> extends DNSError {
+  readonly records: T[];
+  constructor(name: string, records: T[], server = '') {
+    super({ err: ErrText.malformedRecords, name, server });
+    this.records = records;
+  }
+}
+
+type LookupCall = { signal?: AbortSignal };
+
+interface Answer {
+  msg: Message;
+  server: string;
+}
+
+interface Flight {
+  refs: number;
+  ctl: AbortController;
+  promise: Promise<Answer>;
+}
+
+/**
+ * Go's isDomainName: LDH labels plus `_`, each 1–63 bytes, not starting or ending with `-`,
+ * at most 253 bytes (254 with the final dot), not all-numeric. `.` alone is valid.
+ */
+export function isDomainName(s: string): boolean {
+  if (s === '.') return true;
+  const l = s.length;
+  if (l === 0 || l > 254 || (l === 254 && s.charCodeAt(l - 1) !== 0x2e)) return false;
+  let last = 0x2e;
+  let nonNumeric = false;
+  let partlen = 0;
+  for (let i = 0; i < l; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f) {
+      nonNumeric = true;
+      partlen++;
+    } else if (c >= 0x30 && c <= 0x39) {
+      partlen++;
+    } else if (c === 0x2d) {
+      if (last === 0x2e) return false;
+      partlen++;
+      nonNumeric = true;
+    } else if (c === 0x2e) {
+      if (last === 0x2e || last === 0x2d) return false;
+      if (partlen > 63 || partlen === 0) return false;
+      partlen = 0;
+    } else {
+      return false;
+    }
+    last = c;
+  }
+  if (last === 0x2d || partlen > 63) return false;
+  return nonNumeric;
+}
+
+function hasSuffixFold(s: string, suffix: string): boolean {
+  return s.length >= suffix.length && s.slice(s.length - suffix.length).toLowerCase() === suffix;
+}
+
+/** RFC 7686: `.onion` names must never reach DNS. */
+function avoidDNS(name: string): boolean {
+  return hasSuffixFold(name.endsWith('.') ? name.slice(0, -1) : name, '.onion') || /^onion\.?$/i.test(name);
+}
+
+/** RFC 6761 §6.3: `localhost` and `*.localhost` are always loopback. */
+export function isLocalhost(name: string): boolean {
+  const n = name.endsWith('.') ? name.slice(0, -1) : name;
+  return n.toLowerCase() === 'localhost' || hasSuffixFold(n, '.localhost');
+}
+
+/** Go's candidate list for `name`: rooted → itself; else by ndots, with each search suffix. */
+export function nameList(name: string, ndots: number, search: readonly string[]): string[] {
+  const l = name.length;
+  const rooted = l > 0 && name.charCodeAt(l - 1) === 0x2e;
+  if (l > 254 || (l === 254 && !rooted)) return [];
+  if (rooted) return avoidDNS(name) ? [] : [name];
+  let dots = 0;
+  for (let i = 0; i < l; i++) if (name.charCodeAt(i) === 0x2e) dots++;
+  const hasNdots = dots >= ndots;
+  const fq = name + '.';
+  const out: string[] = [];
+  if (hasNdots && !avoidDNS(fq)) out.push(fq);
+  for (const suffix of search) {
+    const c = fq + suffix;
+    if (!avoidDNS(c) && c.length <= 254) out.push(c);
+  }
+  if (!hasNdots && !avoidDNS(fq)) out.push(fq);
+  return out;
+}
+
+/** The reverse-lookup name for an address: `d.c.b.a.in-addr.arpa.` or nibbles `.ip6.arpa.`. */
+export function reverseAddr(addr: string): string | null {
+  const p = parseIPZone(addr);
+  if (p === null) return null;
+  const v4 = p.ip.to4();
+  if (v4) {
+    const b = v4.bytes;
+    return `${b[3]}.${b[2]}.${b[1]}.${b[0]}.in-addr.arpa.`;
+  }
+  const b = p.ip.bytes;
+  let s = '';
+  for (let i = 15; i >= 0; i--) {
+    const v = b[i]!;
+    s += (v & 0xf).toString(16) + '.' + (v >> 4).toString(16) + '.';
+  }
+  return s + 'ip6.arpa.';
+}
+
+function parseServer(s: string): string {
+  const lit = parseIPZone(s);
+  if (lit) return joinHostPort(s, '53');
+  let host: string;
+  let port: string;
+  try {
+    [host, port] = splitHostPort(s);
+  } catch {
+    throw new AddrError('invalid nameserver address', s);
+  }
+  const p = Number(port);
+  if (parseIPZone(host) === null || !/^[0-9]+$/.test(port) || p < 1 || p > 65535) {
+    throw new AddrError('invalid nameserver address', s);
+  }
+  return joinHostPort(host, port);
+}
+
+function isLoopbackServer(server: string): boolean {
+  try {
+    const [host] = splitHostPort(server);
+    return parseIPZone(host)?.ip.isLoopback() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function shuffle<T>(a: T[]): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+}
+
+/** RFC 2782 ordering: by priority, and a weighted random order inside each priority. */
+export function sortSRV(srvs: SRV[]): SRV[] {
+  srvs.sort((a, b) => a.priority - b.priority || a.weight - b.weight);
+  const out: SRV[] = [];
+  for (let i = 0; i < srvs.length;) {
+    let j = i;
+    while (j < srvs.length && srvs[j]!.priority === srvs[i]!.priority) j++;
+    const group = srvs.slice(i, j);
+    let sum = group.reduce((s, r) => s + r.weight, 0);
+    while (group.length > 1 && sum > 0) {
+      const pick = Math.floor(Math.random() * sum);
+      let acc = 0;
+      let k = 0;
+      for (; k < group.length; k++) {
+        acc += group[k]!.weight;
+        if (acc > pick) break;
+      }
+      const [chosen] = group.splice(k, 1);
+      out.push(chosen!);
+      sum -= chosen!.weight;
+    }
+    out.push(...group);
+    i = j;
+  }
+  srvs.splice(0, srvs.length, ...out);
+  return srvs;
+}
+
+/** Go's MX order: random inside equal preference, then by preference. */
+export function sortMX(mxs: MX[]): MX[] {
+  shuffle(mxs);
+  return mxs.sort((a, b) => a.pref - b.pref);
+}
+
+function notFound(name: string, server = ''): DNSError {
+  return new DNSError({ err: ErrText.noSuchHost, name, server, isNotFound: true });
+}
+
+function renamed(e: DNSError, name: string): DNSError {
+  if (e.name === name) return e;
+  if (e instanceof MalformedRecordsError) return new MalformedRecordsError(name, e.records as unknown[], e.server);
+  return new DNSError({
+    err: e.err, name, server: e.server, isTimeout: e.isTimeout, isTemporary: e.isTemporary, isNotFound: e.isNotFound, cause: e.cause,
+  });
+}
+
+function isTemporaryErr(e: unknown): boolean {
+  return e instanceof DNSError && (e.isTemporary || e.isTimeout);
+}
+
+/** What one lookup needs from the configuration, resolved once per call. */
+interface Effective {
+  servers: string[];
+  search: string[];
+  ndots: number;
+  timeout: number;
+  attempts: number;
+  rotate: boolean;
+  singleRequest: boolean;
+  useTCP: boolean;
+  trustAD: boolean;
+  base: ResolvConf;
+}
+
+/**
+ * Go's net.Resolver with the pure resolver's behaviour (and `system` / `auto` modes). All
+ * methods take `{ signal }`; errors are DNSError (or AddrError / UnknownNetworkError for bad
+ * arguments, as in Go).
+ */
+export class Resolver implements HostResolver {
+  readonly mode: ResolverMode;
+  readonly strictErrors: boolean;
+  readonly loopbackOnly: boolean;
+  private readonly opts: ResolverOptions;
+  private readonly servers: string[] | null;
+  private readonly conf: ResolvConfWatcher;
+  private readonly hosts: HostsFile;
+  private readonly nss: NsswitchWatcher;
+  private readonly cache: DNSCache | null;
+  private readonly dialFn: DNSDialFunc;
+  private readonly finder: SourceFinder;
+  private readonly inflight = new Map<string, Flight>();
+  private offset = 0;
+  private effCache: { base: ResolvConf; eff: Effective } | null = null;
+
+  constructor(opts: ResolverOptions = {}) {
+    this.opts = opts;
+    this.mode = opts.mode ?? 'auto';
+    if (this.mode !== 'pure' && this.mode !== 'system' && this.mode !== 'auto') {
+      throw new TypeError(`Resolver: unknown mode ${JSON.stringify(this.mode)}`);
+    }
+    this.strictErrors = opts.strictErrors ?? false;
+    this.loopbackOnly = opts.loopbackOnly ?? false;
+    this.servers = opts.servers ? opts.servers.map(parseServer) : null;
+    this.conf = new ResolvConfWatcher(opts.resolvConfPath ?? '/etc/resolv.conf', { hostname: opts.hostname });
+    this.hosts = new HostsFile(opts.hostsPath ?? '/etc/hosts');
+    this.nss = new NsswitchWatcher(opts.nsswitchPath ?? '/etc/nsswitch.conf');
+    this.cache = opts.cache ? new DNSCache(opts.cache === true ? {} : opts.cache) : null;
+    this.dialFn = opts.dial ?? defaultDNSDial;
+    this.finder = opts.sourceFinder ?? kernelSource;
+  }
+
+  /** Cache counters, or null when the cache is off. */
+  cacheStats(): CacheStats | null {
+    return this.cache?.stats() ?? null;
+  }
+
+  /** Empties the cache (if any). */
+  clearCache(): void {
+    this.cache?.clear();
+  }
+
+  private effective(): Effective {
+    const base = this.conf.get();
+    if (this.effCache?.base === base) return this.effCache.eff;
+    const o = this.opts;
+    const eff: Effective = {
+      servers: this.servers ?? base.servers,
+      search: o.search ? o.search.map((s) => (s.endsWith('.') ? s : s + '.')).filter((s) => s !== '.') : base.search,
+      ndots: o.ndots ?? base.ndots,
+      timeout: o.timeout ?? base.timeout,
+      attempts: o.attempts ?? base.attempts,
+      rotate: o.rotate ?? base.rotate,
+      singleRequest: o.singleRequest ?? base.singleRequest,
+      useTCP: o.useTCP ?? base.useTCP,
+      trustAD: o.trustAD ?? base.trustAD,
+      base,
+    };
+    this.effCache = { base, eff };
+    return eff;
+  }
+
+  /** Where lookups of `name` go right now (Go's hostLookupOrder). */
+  hostOrder(name: string): HostLookupOrder {
+    if (this.mode === 'system') return this.loopbackOnly ? 'files,dns' : 'system';
+    const conf = this.conf.get();
+    const order = hostLookupOrder({
+      mode: this.mode === 'pure' || this.loopbackOnly ? 'pure' : 'auto',
+      name,
+      conf,
+      nss: this.nss.get(),
+      env: this.opts.env ?? process.env,
+      localHostname: this.opts.hostname,
+      mdnsAllow: this.mode === 'auto' ? mdnsAllowState() : false,
+    });
+    return order;
+  }
+
+  // ---- one question, all servers and attempts (Go's tryOneName) ----
+
+  private async tryOneName(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal | undefined): Promise<Answer> {
+    const key = cacheKey(fqdn, qtype);
+    if (this.cache) {
+      const e = this.cache.get(key);
+      if (e) {
+        if (e.kind === 'answer') return { msg: e.msg, server: e.server };
+        throw notFound(fqdn, e.server);
+      }
+    }
+    if (signal?.aborted) throw abortError(signal, fqdn);
+    let flight = this.inflight.get(key);
+    if (!flight) {
+      const ctl = new AbortController();
+      const f: Flight = { refs: 0, ctl, promise: this.queryServers(eff, fqdn, qtype, ctl.signal) };
+      f.promise.then(
+        () => this.dropFlight(key, f),
+        () => this.dropFlight(key, f),
+      );
+      this.inflight.set(key, f);
+      flight = f;
+    }
+    flight.refs++;
+    const f = flight;
+    try {
+      if (!signal) return await f.promise;
+      return await new Promise<Answer>((resolve, reject) => {
+        const onAbort = (): void => reject(abortError(signal, fqdn));
+        signal.addEventListener('abort', onAbort, { once: true });
+        f.promise.then(
+          (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+          (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+        );
+      });
+    } finally {
+      if (--f.refs === 0 && this.inflight.get(key) === f) {
+        // Every caller has given up (or the query is over): stop it, and let the next caller start afresh.
+        this.inflight.delete(key);
+        f.ctl.abort(new CanceledError());
+      }
+    }
+  }
+
+  private dropFlight(key: string, f: Flight): void {
+    if (this.inflight.get(key) === f) this.inflight.delete(key);
+  }
+
+  private async queryServers(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal): Promise<Answer> {
+    const servers = eff.servers;
+    const n = servers.length;
+    if (n === 0) throw new DNSError({ err: ErrText.noAnswer, name: fqdn });
+    const start = eff.rotate ? this.offset++ % n : 0;
+    if (this.offset > 0x3fffffff) this.offset = 0;
+    let lastErr: DNSError | null = null;
+    for (let attempt = 0; attempt < eff.attempts; attempt++) {
+      for (let j = 0; j < n; j++) {
+        const server = servers[(start + j) % n]!;
+        if (this.loopbackOnly && !isLoopbackServer(server)) {
+          lastErr = new DNSError({ err: 'nameserver is not on loopback and the resolver is loopback-only', name: fqdn, server });
+          continue;
+        }
+        let msg: Message;
+        try {
+          ({ msg } = await exchange({
+            server, name: fqdn, type: qtype, timeout: eff.timeout, useTCP: eff.useTCP, trustAD: eff.trustAD, signal, dial: this.dialFn,
+          }));
+        } catch (e) {
+          if (signal.aborted) throw abortError(signal, fqdn, server);
+          lastErr = e instanceof DNSError ? e : new DNSError({ err: String(e), name: fqdn, server, isTemporary: true, cause: e });
+          continue;
+        }
+        const key = cacheKey(fqdn, qtype);
+        const rcode = extendedRCode(msg);
+        if (rcode === RCode.NameError) {
+          this.cache?.putNegative(key, 'nxdomain', msg, server);
+          throw notFound(fqdn, server);
+        }
+        if (rcode === RCode.Success && !msg.header.aa && !msg.header.ra && msg.answers.length === 0 && msg.additionals.length === 0) {
+          lastErr = new DNSError({ err: ErrText.lameReferral, name: fqdn, server });
+          continue;
+        }
+        if (rcode !== RCode.Success) {
+          lastErr = new DNSError({ err: ErrText.serverMisbehaving, name: fqdn, server, isTemporary: rcode === RCode.ServerFailure });
+          continue;
+        }
+        if (!msg.answers.some((rr) => rr.type === qtype)) {
+          this.cache?.putNegative(key, 'nodata', msg, server);
+          throw notFound(fqdn, server);
+        }
+        this.cache?.putAnswer(key, msg, server);
+        return { msg, server };
+      }
+    }
+    throw lastErr ?? new DNSError({ err: ErrText.noAnswer, name: fqdn });
+  }
+
+  /** Go's Resolver.lookup: the first candidate name that answers `qtype`. */
+  private async lookupType(name: string, qtype: number, signal: AbortSignal | undefined): Promise<Answer> {
+    if (!isDomainName(name)) throw notFound(name);
+    const eff = this.effective();
+    const names = nameList(name, eff.ndots, eff.search);
+    let err: unknown = null;
+    for (const fqdn of names) {
+      try {
+        return await this.tryOneName(eff, fqdn, qtype, signal);
+      } catch (e) {
+        err = e;
+        if (signal?.aborted) break;
+        if (this.strictErrors && isTemporaryErr(e)) break;
+      }
+    }
+    if (err === null) throw notFound(name);
+    throw err instanceof DNSError ? renamed(err, name) : err;
+  }
+
+  // ---- addresses ----
+
+  private filesLookup(name: string): { addrs: IPAddr[]; canonical: string } | null {
+    const e = this.hosts.lookupStaticHost(name);
+    if (!e || e.addrs.length === 0) return null;
+    const addrs: IPAddr[] = [];
+    for (const a of e.addrs) {
+      const p = parseIPZone(a);
+      if (p) addrs.push(new IPAddr(p.ip, p.zone));
+    }
+    return { addrs, canonical: e.canonical };
+  }
+
+  /** Go's goLookupIPCNAMEOrder. `network` CNAME also asks for CNAME records. */
+  private async lookupIPCNAME(
+    name: string, network: IPNetwork | 'CNAME', order: HostLookupOrder, signal: AbortSignal | undefined,
+  ): Promise<{ addrs: IPAddr[]; cname: string }> {
+    if (!isDomainName(name)) throw notFound(name);
+    if (order === 'files,dns' || order === 'files') {
+      const f = this.filesLookup(name);
+      if (f) return { addrs: await sortByRFC6724(f.addrs, this.finder), cname: f.canonical };
+      if (order === 'files' && !isLocalhost(name)) throw notFound(name);
+    }
+    if (isLocalhost(name)) {
+      const lo: IPAddr[] = [];
+      if (network !== 'ip4') lo.push(new IPAddr(IP.fromBytes([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])));
+      if (network !== 'ip6') lo.push(new IPAddr(IP.v4(127, 0, 0, 1)));
+      const f = order === 'dns,files' ? this.filesLookup(name) : null;
+      if (f) return { addrs: await sortByRFC6724(f.addrs, this.finder), cname: f.canonical };
+      return { addrs: await sortByRFC6724(lo, this.finder), cname: name.endsWith('.') ? name : name + '.' };
+    }
+    const eff = this.effective();
+    let qtypes: number[] = [Type.A, Type.AAAA];
+    if (network === 'CNAME') qtypes.push(Type.CNAME);
+    else if (network === 'ip4') qtypes = [Type.A];
+    else if (network === 'ip6') qtypes = [Type.AAAA];
+    let addrs: IPAddr[] = [];
+    let cname = '';
+    let lastErr: unknown = null;
+    for (const fqdn of nameList(name, eff.ndots, eff.search)) {
+      let results: Array<{ ok: Answer } | { err: unknown }>;
+      const one = (t: number): Promise<{ ok: Answer } | { err: unknown }> =>
+        this.tryOneName(eff, fqdn, t, signal).then((ok) => ({ ok }), (err: unknown) => ({ err }));
+      if (eff.singleRequest) {
+        results = [];
+        for (const t of qtypes) results.push(await one(t));
+      } else {
+        results = await Promise.all(qtypes.map(one));
+      }
+      if (signal?.aborted) throw abortError(signal, name);
+      let hitStrict = false;
+      for (const r of results) {
+        if ('err' in r) {
+          if (this.strictErrors && isTemporaryErr(r.err)) {
+            hitStrict = true;
+            lastErr = r.err;
+          } else if (lastErr === null || fqdn === name + '.') {
+            lastErr = r.err;
+          }
+          continue;
+        }
+        for (const rr of r.ok.msg.answers) {
+          if (rr.class !== Class.IN) continue;
+          const d = rr.data;
+          if (d.kind === 'A' || d.kind === 'AAAA') {
+            addrs.push(new IPAddr(IP.fromBytes(d.kind === 'A' ? ipv4Mapped(d.address) : d.address)));
+            if (cname === '') cname = rr.name;
+          } else if (d.kind === 'CNAME') {
+            if (cname === '') cname = d.cname;
+          }
+        }
+      }
+      if (hitStrict) {
+        addrs = [];
+        break;
+      }
+      if (addrs.length > 0 || (network === 'CNAME' && cname !== '')) break;
+    }
+    if (addrs.length === 0 && !(network === 'CNAME' && cname !== '')) {
+      if (order === 'dns,files') {
+        const f = this.filesLookup(name);
+        if (f) return { addrs: await sortByRFC6724(f.addrs, this.finder), cname: f.canonical };
+      }
+      if (lastErr !== null) throw lastErr instanceof DNSError ? renamed(lastErr, name) : lastErr;
+      throw notFound(name);
+    }
+    await sortByRFC6724(addrs, this.finder);
+    return { addrs, cname };
+  }
+
+  /**
+   * Addresses for `host` (Go's LookupIPAddr), in RFC 6724 order. `network` narrows the family
+   * (the Dialer passes `ip4` for tcp4). IP literals come back as they are.
+   */
+  async lookupIPAddr(host: string, opts: LookupOptions & { network?: IPNetwork } = {}): Promise<IPAddr[]> {
+    const { signal, network = 'ip' } = opts;
+    if (signal?.aborted) throw abortError(signal, host);
+    if (host === '') throw notFound(host);
+    const lit = parseIPZone(host);
+    if (lit) return [new IPAddr(lit.ip, lit.zone)];
+    const order = this.hostOrder(host);
+    let addrs: IPAddr[];
+    if (order === 'system') {
+      addrs = await systemResolver.lookupIPAddr(host, { signal, network });
+    } else {
+      addrs = (await this.lookupIPCNAME(host, network, order, signal)).addrs;
+    }
+    if (network === 'ip') return addrs;
+    return addrs.filter((a) => a.ip.is4() === (network === 'ip4'));
+  }
+
+  /**
+   * Go's LookupIP: `network` is ip, ip4 or ip6 (else UnknownNetworkError); no address of that
+   * family is an AddrError `no suitable address found`.
+   */
+  async lookupIP(network: string, host: string, opts: LookupCall = {}): Promise<IP[]> {
+    if (network !== 'ip' && network !== 'ip4' && network !== 'ip6') throw new UnknownNetworkError(network);
+    if (host === '') throw notFound(host);
+    const lit = parseIPZone(host);
+    if (lit) {
+      if ((network === 'ip4' && !lit.ip.is4()) || (network === 'ip6' && lit.ip.is4())) throw new AddrError('no suitable address found', host);
+      return [lit.ip];
+    }
+    const addrs = await this.lookupIPAddr(host, { signal: opts.signal, network });
+    if (addrs.length === 0) throw new AddrError('no suitable address found', host);
+    return addrs.map((a) => a.ip);
+  }
+
+  /**
+   * Go's LookupHost: address strings. An IP literal comes back as given; hosts-file answers
+   * keep file order; DNS answers are RFC 6724 sorted.
+   */
+  async lookupHost(host: string, opts: LookupCall = {}): Promise<string[]> {
+    const { signal } = opts;
+    if (signal?.aborted) throw abortError(signal, host);
+    if (host === '') throw notFound(host);
+    if (parseIPZone(host)) return [host];
+    const order = this.hostOrder(host);
+    if (order === 'system') {
+      return (await systemResolver.lookupIPAddr(host, { signal })).map((a) => a.toString());
+    }
+    if (order === 'files,dns' || order === 'files') {
+      if (!isDomainName(host)) throw notFound(host);
+      const e = this.hosts.lookupStaticHost(host);
+      if (e && e.addrs.length > 0) return e.addrs;
+      if (order === 'files' && !isLocalhost(host)) throw notFound(host);
+    }
+    const { addrs } = await this.lookupIPCNAME(host, 'ip', order, signal);
+    return addrs.map((a) => a.toString());
+  }
+
+  /**
+   * Go's LookupCNAME: the canonical name, rooted (the name itself when there is no CNAME).
+   * As in Go, for a chain this is the first CNAME's target.
+   */
+  async lookupCNAME(host: string, opts: LookupCall = {}): Promise<string> {
+    const { signal } = opts;
+    if (signal?.aborted) throw abortError(signal, host);
+    let order = this.hostOrder(host);
+    if (order === 'system') order = 'files,dns';
+    const { cname } = await this.lookupIPCNAME(host, 'CNAME', order, signal);
+    const rooted = cname === '' ? '' : cname.endsWith('.') ? cname : cname + '.';
+    if (rooted !== '' && !isDomainName(rooted)) throw new DNSError({ err: ErrText.malformedRecords, name: host });
+    return rooted;
+  }
+
+  // ---- other record types (always DNS, never the hosts file) ----
+
+  private records<T>(
+    name: string, answer: Answer, type: number, pick: (rr: Resource) => T | null, valid: (v: T) => boolean,
+  ): T[] {
+    const out: T[] = [];
+    let bad = 0;
+    for (const rr of answer.msg.answers) {
+      if (rr.type !== type) continue;
+      const v = pick(rr);
+      if (v === null) continue;
+      if (valid(v)) out.push(v);
+      else bad++;
+    }
+    if (bad > 0) throw new MalformedRecordsError<T>(name, out, answer.server);
+    return out;
+  }
+
+  /** Go's LookupMX: sorted by preference, random inside equal preference. Hosts are rooted. */
+  async lookupMX(name: string, opts: LookupCall = {}): Promise<MX[]> {
+    const a = await this.lookupType(name, Type.MX, opts.signal);
+    try {
+      return sortMX(this.records<MX>(name, a, Type.MX, (rr) => (rr.data.kind === 'MX' ? { host: rr.data.mx, pref: rr.data.pref } : null), (m) => isDomainName(m.host)));
+    } catch (e) {
+      if (e instanceof MalformedRecordsError) sortMX(e.records as MX[]);
+      throw e;
+    }
+  }
+
+  /** Go's LookupNS, in answer order. */
+  async lookupNS(name: string, opts: LookupCall = {}): Promise<NS[]> {
+    const a = await this.lookupType(name, Type.NS, opts.signal);
+    return this.records<NS>(name, a, Type.NS, (rr) => (rr.data.kind === 'NS' ? { host: rr.data.ns } : null), (n) => isDomainName(n.host));
+  }
+
+  /** Go's LookupTXT: one string per record, its character-strings joined. */
+  async lookupTXT(name: string, opts: LookupCall = {}): Promise<string[]> {
+    const a = await this.lookupType(name, Type.TXT, opts.signal);
+    const out: string[] = [];
+    for (const rr of a.msg.answers) if (rr.data.kind === 'TXT') out.push(rr.data.txt.join(''));
+    return out;
+  }
+
+  /**
+   * Go's LookupSRV: asks `_service._proto.name` (or `name` when both are empty). Resolves with
+   * the owner name of the first SRV record and the records sorted by priority, weighted-random
+   * inside a priority (RFC 2782).
+   */
+  async lookupSRV(service: string, proto: string, name: string, opts: LookupCall = {}): Promise<{ cname: string; addrs: SRV[] }> {
+    const target = service === '' && proto === '' ? name : `_${service}._${proto}.${name}`;
+    const a = await this.lookupType(target, Type.SRV, opts.signal);
+    let cname = '';
+    for (const rr of a.msg.answers) {
+      if (rr.type === Type.SRV) {
+        cname = rr.name;
+        break;
+      }
+    }
+    if (cname !== '' && !isDomainName(cname)) throw new DNSError({ err: 'SRV header name is invalid', name: target, server: a.server });
+    const pick = (rr: Resource): SRV | null =>
+      rr.data.kind === 'SRV' ? { target: rr.data.target, port: rr.data.port, priority: rr.data.priority, weight: rr.data.weight } : null;
+    try {
+      return { cname, addrs: sortSRV(this.records<SRV>(target, a, Type.SRV, pick, (s) => isDomainName(s.target))) };
+    } catch (e) {
+      if (e instanceof MalformedRecordsError) sortSRV(e.records as SRV[]);
+      throw e;
+    }
+  }
+
+  /** Go's LookupAddr: names for an address, from the hosts file and then PTR records. */
+  async lookupAddr(addr: string, opts: LookupCall = {}): Promise<string[]> {
+    const { signal } = opts;
+    if (signal?.aborted) throw abortError(signal, addr);
+    const arpa = reverseAddr(addr);
+    if (arpa === null) throw new DNSError({ err: ErrText.unrecognizedAddress, name: addr });
+    const order = this.hostOrder('');
+    if (order === 'system') {
+      try {
+        const { hostname } = await lookupService(addr, 0);
+        return [hostname.endsWith('.') || !hostname.includes('.') ? hostname : hostname + '.'];
+      } catch (e) {
+        throw new DNSError({ err: ErrText.noSuchHost, name: addr, isNotFound: true, cause: e });
+      }
+    }
+    if (order === 'files,dns' || order === 'files') {
+      const names = this.hosts.lookupStaticAddr(addr);
+      if (names.length > 0 || order === 'files') {
+        if (names.length === 0) throw notFound(addr);
+        return names;
+      }
+    }
+    let a: Answer;
+    try {
+      a = await this.lookupType(arpa, Type.PTR, signal);
+    } catch (e) {
+      if (e instanceof DNSError && e.isNotFound && order === 'dns,files') {
+        const names = this.hosts.lookupStaticAddr(addr);
+        if (names.length > 0) return names;
+      }
+      throw e instanceof DNSError ? renamed(e, addr) : e;
+    }
+    return this.records<string>(addr, a, Type.PTR, (rr) => (rr.data.kind === 'PTR' ? rr.data.ptr : null), isDomainName);
+  }
+
+  /** Go's LookupPort: the port number of a service name (or number) on a network. */
+  lookupPort(network: string, service: string, opts: LookupCall = {}): Promise<number> {
+    return portLookup(network, service, opts);
+  }
+}
+
+function ipv4Mapped(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(b, 12);
+  return out;
+}
+
+let mdnsChecked: { at: number; v: boolean | null } | null = null;
+
+function mdnsAllowState(): boolean | null {
+  const now = Date.now();
+  if (mdnsChecked && now - mdnsChecked.at < 5000) return mdnsChecked.v;
+  let v: boolean | null;
+  try {
+    v = existsSync('/etc/mdns.allow');
+  } catch {
+    v = null;
+  }
+  mdnsChecked = { at: now, v };
+  return v;
+}
+
+/** Whether the process runs under a test harness that must never reach a real nameserver. */
+export function loopbackOnlyByEnv(env: Record<string, string | undefined> = process.env): boolean {
+  return env.GONET_DNS_LOOPBACK_ONLY === '1' || env.NODE_TEST_CONTEXT !== undefined;
+}
+
+/** The Resolver the Dialer and the package-level functions use unless told otherwise. */
+export function newDefaultResolver(): Resolver {
+  return new Resolver({ mode: 'auto', loopbackOnly: loopbackOnlyByEnv() });
+}
+
+let fallbackDefault: Resolver | null = null;
+
+/** The default resolver as a full Resolver (a non-Resolver default only serves the Dialer). */
+export function packageResolver(): Resolver {
+  const d = defaultResolver();
+  if (d instanceof Resolver) return d;
+  return (fallbackDefault ??= newDefaultResolver());
+}
+
+/** Go's net.LookupHost with the default resolver. */
+export function lookupHost(host: string, opts?: LookupCall): Promise<string[]> {
+  return packageResolver().lookupHost(host, opts);
+}
+
+/** Go's net.LookupIP (ip, ip4 or ip6 in `opts.network`; default ip). */
+export function lookupIP(host: string, opts: LookupCall & { network?: string } = {}): Promise<IP[]> {
+  return packageResolver().lookupIP(opts.network ?? 'ip', host, opts);
+}
+
+/** Go's net.LookupCNAME. */
+export function lookupCNAME(host: string, opts?: LookupCall): Promise<string> {
+  return packageResolver().lookupCNAME(host, opts);
+}
+
+/** Go's net.LookupMX. */
+export function lookupMX(name: string, opts?: LookupCall): Promise<MX[]> {
+  return packageResolver().lookupMX(name, opts);
+}
+
+/** Go's net.LookupNS. */
+export function lookupNS(name: string, opts?: LookupCall): Promise<NS[]> {
+  return packageResolver().lookupNS(name, opts);
+}
+
+/** Go's net.LookupSRV. */
+export function lookupSRV(service: string, proto: string, name: string, opts?: LookupCall): Promise<{ cname: string; addrs: SRV[] }> {
+  return packageResolver().lookupSRV(service, proto, name, opts);
+}
+
+/** Go's net.LookupTXT. */
+export function lookupTXT(name: string, opts?: LookupCall): Promise<string[]> {
+  return packageResolver().lookupTXT(name, opts);
+}
+
+/** Go's net.LookupAddr. */
+export function lookupAddr(addr: string, opts?: LookupCall): Promise<string[]> {
+  return packageResolver().lookupAddr(addr, opts);
+}
