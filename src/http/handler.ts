@@ -108,7 +108,6 @@ export function htmlEscape(s: string): string {
 
 /** Percent-escapes bytes above 0x7E and below 0x21 (Location headers must stay ASCII). */
 function hexEscapeNonASCII(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x21-\x7e]/.test(s)) return s;
   let out = '';
   for (const b of Buffer.from(s, 'utf8')) {

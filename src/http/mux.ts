@@ -121,7 +121,7 @@ export function parsePattern(s: string): Pattern {
   if (sp >= 0) {
     method = s.slice(0, sp);
     rest = s.slice(sp + 1).replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
-    if (!validMethod(method)) fail(`invalid method ${quote(method)}`);
+    if (method !== '' && !validMethod(method)) fail(`invalid method ${quote(method)}`);
     off = method.length + 1;
   }
   const slash = rest.indexOf('/');
@@ -617,3 +617,15 @@ export class ServeMux {
     return serveWith(f.handler, w, r);
   }
 }
+
+/** Internals exposed for tests only. */
+export const _testing = {
+  comparePaths: (a: string, b: string): string => comparePaths(parsePattern(a), parsePattern(b)),
+  compareMethods: (a: string, b: string): string => compareMethods(parsePattern(a), parsePattern(b)),
+  conflicts: (a: string, b: string): boolean => conflicts(parsePattern(a), parsePattern(b)),
+  commonPath: (a: string, b: string): string => commonPath(parsePattern(a), parsePattern(b)),
+  differencePath: (a: string, b: string): string => differencePath(parsePattern(a), parsePattern(b)),
+  describeConflict: (a: string, b: string): string => describeConflict(parsePattern(a), parsePattern(b)),
+  cleanPath,
+  stripHostPort,
+};
