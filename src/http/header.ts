@@ -248,14 +248,27 @@ export class Header implements Iterable<[string, string[]]> {
 /** Reports whether any comma-separated element of the values equals `token` (ASCII case-insensitive). */
 export function hasToken(values: readonly string[], token: string): boolean {
   for (const v of values) {
-    if (v.length === token.length) {
-      if (v.toLowerCase() === token) return true;
-      continue;
-    }
-    if (v.length < token.length) continue;
-    for (const part of v.split(',')) {
-      if (part.trim().toLowerCase() === token) return true;
+    let start = 0;
+    for (;;) {
+      const comma = v.indexOf(',', start);
+      const end = comma === -1 ? v.length : comma;
+      if (eqFoldTrimmed(v, start, end, token)) return true;
+      if (comma === -1) break;
+      start = comma + 1;
     }
   }
   return false;
+}
+
+/** v[a..b] with SP/HTAB trimmed equals the lower-case `token`, ignoring ASCII case. No allocation. */
+function eqFoldTrimmed(v: string, a: number, b: number, token: string): boolean {
+  while (a < b && (v.charCodeAt(a) === 0x20 || v.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (v.charCodeAt(b - 1) === 0x20 || v.charCodeAt(b - 1) === 0x09)) b--;
+  if (b - a !== token.length) return false;
+  for (let i = 0; i < token.length; i++) {
+    let c = v.charCodeAt(a + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== token.charCodeAt(i)) return false;
+  }
+  return true;
 }

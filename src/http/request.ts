@@ -256,30 +256,31 @@ function targetURL(target: string, form: RequestHead['targetForm'], host: string
 /** A request read from the wire: builds the Request around a parsed head. */
 function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions): Request {
   const f = requestFraming(h);
-  const req = Object.create(Request.prototype) as Request;
   const trailer = f.kind === 'chunked' ? declaredTrailer(h.header, 400) : new Header();
   const body = wireBody(br, f, { status: 400, what: 'request body', foldTrailers: false, maxTrailerBytes: opts.maxTrailerBytes }, trailer);
-  Object.assign(req, {
-    method: h.method,
-    requestURI: h.requestURI,
-    proto: h.proto,
-    protoMajor: h.protoMajor,
-    protoMinor: h.protoMinor,
-    header: h.header,
-    body,
-    contentLength: f.contentLength,
-    transferEncoding: f.transferEncoding,
-    close: f.close,
-    host: h.host,
-    trailer,
-    remoteAddr: '',
-    signal: undefined,
-    getBody: null,
-    pattern: '',
-    targetForm: h.targetForm,
-    _url: null,
-    pathValues: null,
-  });
+  // Skips the client constructor (URL parsing, body wrapping); fields are assigned in
+  // declaration order so every wire request shares one hidden class.
+  const req = Object.create(Request.prototype) as Request;
+  const w = req as unknown as Record<string, unknown>;
+  w.method = h.method;
+  w.requestURI = h.requestURI;
+  w.proto = h.proto;
+  w.protoMajor = h.protoMajor;
+  w.protoMinor = h.protoMinor;
+  w.header = h.header;
+  w.body = body;
+  w.contentLength = f.contentLength;
+  w.transferEncoding = f.transferEncoding;
+  w.close = f.close;
+  w.host = h.host;
+  w.trailer = trailer;
+  w.remoteAddr = '';
+  w.signal = undefined;
+  w.getBody = null;
+  w.pattern = '';
+  w.targetForm = h.targetForm;
+  w._url = null;
+  w.pathValues = null;
   return req;
 }
 

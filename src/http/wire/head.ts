@@ -73,12 +73,25 @@ export interface ResponseHead {
   header: Header;
 }
 
-// Bytes never allowed anywhere in a head: CTLs other than HTAB, CR and LF. A CR not followed by LF
-// (bare CR) is also refused; a bare LF only when bare LFs are not accepted.
+// Bytes never allowed anywhere in a head: CTLs other than HTAB, CR and LF. CR and LF are checked
+// separately with indexOf (a CR must start a CRLF; a bare LF is refused unless allowed): a
+// one-class regex plus two memchr-style scans is several times faster than one regex with
+// lookarounds.
 // eslint-disable-next-line no-control-regex
-const BAD_BYTE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/;
-// eslint-disable-next-line no-control-regex
-const BAD_BYTE_OR_BARE_LF = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+const CTL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/** Throws for the first forbidden byte of the head `s` (see CTL). */
+function screen(s: string, kind: HeadKind, allowBareLF: boolean): void {
+  const bad = CTL.exec(s);
+  if (bad !== null) badByte(kind, s, bad.index);
+  for (let i = s.indexOf('\r'); i !== -1; i = s.indexOf('\r', i + 2)) {
+    if (s.charCodeAt(i + 1) !== 0x0a) badByte(kind, s, i);
+  }
+  if (allowBareLF) return;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) {
+    if (s.charCodeAt(i - 1) !== 0x0d) badByte(kind, s, i);
+  }
+}
 
 function statusFor(kind: HeadKind, requestStatus: number): number {
   return kind === 'response' ? BAD_RESPONSE : requestStatus;
@@ -110,7 +123,7 @@ function lineEnd(s: string, nl: number): number {
  * SP/HTAB) is refused in requests and trailers of requests; in responses it is replaced by one SP
  * and joined to the previous value, as RFC 9112 §5.2 tells user agents to do (Go joins too).
  * Returns the index after the terminating empty line. Bytes are assumed already screened by
- * BAD_BYTE.
+ * screen().
  */
 export function parseFields(s: string, pos: number, h: Header, kind: HeadKind, foldOK: boolean, maxLine: number): number {
   const st = statusFor(kind, 400);
@@ -256,8 +269,7 @@ export function parseRequestHead(head: Uint8Array, opts: HeadParseOptions = {}):
 
 /** parseRequestHead over an already-decoded latin1 string. */
 export function parseRequestHeadString(s: string, opts: HeadParseOptions = {}): RequestHead {
-  const bad = (opts.allowBareLF ?? false) ? BAD_BYTE.exec(s) : BAD_BYTE_OR_BARE_LF.exec(s);
-  if (bad !== null) badByte('request', s, bad.index);
+  screen(s, 'request', opts.allowBareLF ?? false);
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const nl = s.indexOf('\n');
   if (nl === -1) throw new ProtocolError(400, 'ERR_HTTP_MALFORMED_REQUEST', 'request head not terminated');
@@ -315,8 +327,7 @@ function http2Preface(): never {
  */
 export function parseResponseHead(head: Uint8Array, opts: HeadParseOptions = {}): ResponseHead {
   const s = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1');
-  const bad = (opts.allowBareLF ?? true) ? BAD_BYTE.exec(s) : BAD_BYTE_OR_BARE_LF.exec(s);
-  if (bad !== null) badByte('response', s, bad.index);
+  screen(s, 'response', opts.allowBareLF ?? true);
   const maxLine = opts.maxLineBytes ?? Infinity;
   const nl = s.indexOf('\n');
   if (nl === -1) throw new ProtocolError(BAD_RESPONSE, 'ERR_HTTP_MALFORMED_RESPONSE', 'response head not terminated');
@@ -351,8 +362,7 @@ const FORBIDDEN_TRAILERS = new Set(['Transfer-Encoding', 'Trailer', 'Content-Len
 export function parseTrailer(section: Uint8Array, into: Header, fold: boolean, allowBareLF: boolean, status: number): void {
   const s = Buffer.from(section.buffer, section.byteOffset, section.byteLength).toString('latin1');
   try {
-    const bad = allowBareLF ? BAD_BYTE.exec(s) : BAD_BYTE_OR_BARE_LF.exec(s);
-    if (bad !== null) badByte('trailer', s, bad.index);
+    screen(s, 'trailer', allowBareLF);
     const h = new Header();
     parseFields(s, 0, h, 'trailer', fold, Infinity);
     for (const [k, vs] of h) {
