@@ -20,6 +20,12 @@ export const DEFAULT_FALLBACK_DELAY_MS = 300;
 // Go never gives a serial attempt less than this of the remaining time (unless less remains).
 const MIN_SERIAL_SHARE_MS = 2000;
 
+// The signal of a dial with neither a caller signal nor a deadline: it can never fire, so the
+// steps skip creating controllers and registering abort listeners for it (a measurable share
+// of a loopback dial), and nothing ever adds listeners to this shared instance.
+const NEVER = new AbortController().signal;
+const NEVER_SCOPE: Scope = { signal: NEVER, deadline: 0, done: () => {} };
+
 /** Go's Dialer.Control: runs per attempt with the Node socket before it connects. */
 export type DialControl = (network: string, address: string, socket: Socket) => void | Promise<void>;
 
@@ -86,7 +92,8 @@ export class Dialer {
   dial(network: 'unix', address: string, opts?: DialCallOptions): Promise<UnixConn>;
   dial(network: string, address: string, opts?: DialCallOptions): Promise<Conn>;
   async dial(network: string, address: string, opts: DialCallOptions = {}): Promise<Conn | UDPConn> {
-    const scope = withDeadline(opts.signal, this.deadlineMs(Date.now()));
+    const dl = this.deadlineMs(Date.now());
+    const scope = opts.signal === undefined && dl === 0 ? NEVER_SCOPE : withDeadline(opts.signal, dl);
     try {
       const { afnet } = parseNetworkForDial(network);
       const addrs = await this.resolveAddrList(network, afnet, address, scope.signal);
@@ -119,7 +126,7 @@ export class Dialer {
       }
       const la = this.localAddr;
       if (la !== null && !matchesLocal(afnet, la)) throw new AddrError('mismatched local address type', la.toString());
-      const list = await internetAddrList(afnet, address, this.resolver ?? defaultResolver(), signal);
+      const list = await internetAddrList(afnet, address, this.resolver ?? defaultResolver(), signal === NEVER ? undefined : signal);
       return filterByLocal(list, la, address);
     } catch (e) {
       throw this.opError(network, null, e instanceof Error ? e : new Error(String(e)));
@@ -131,7 +138,7 @@ export class Dialer {
     try {
       if (signal.aborted) throw abortCause(signal);
       if (ra instanceof TCPAddr) return await this.dialTCP(ra, signal);
-      if (ra instanceof UDPAddr) return await openUDP({ afnet, local: (this.localAddr as UDPAddr | null) ?? null, remote: ra, signal });
+      if (ra instanceof UDPAddr) return await openUDP({ afnet, local: (this.localAddr as UDPAddr | null) ?? null, remote: ra, signal: signal === NEVER ? undefined : signal });
       if (ra instanceof UnixAddr) return await this.dialUnix(ra, signal);
       throw new UnsupportedError(`dialing ${afnet} is not available in Node.js (no raw IP sockets)`);
     } catch (e) {
@@ -151,7 +158,7 @@ export class Dialer {
       const host = ra.ip === null ? (family === 4 ? '127.0.0.1' : '::1') : ra.zone ? `${ra.ip.toString()}%${ra.zone}` : ra.ip.toString();
       const sock = new Socket({ allowHalfOpen: true });
       try {
-        await this.control?.(family === 4 ? 'tcp4' : 'tcp6', ra.toString(), sock);
+        if (this.control) await this.control(family === 4 ? 'tcp4' : 'tcp6', ra.toString(), sock);
         await connectSocket(sock, {
           host, port: ra.port, family,
           localAddress: la?.ip && !la.ip.isUnspecified() ? la.ip.toString() : undefined,
@@ -163,7 +170,10 @@ export class Dialer {
         if (retry) continue;
         throw e;
       }
-      const c = new TCPConn(sock, this.connOpts());
+      // The peer is the address we connected to (unless we dialed the local system or a zone,
+      // where the kernel's spelling is the one to report), so skip the getpeername.
+      const known = ra.ip !== null && ra.zone === '' ? ra : undefined;
+      const c = new TCPConn(sock, { readQueueLimit: this.readQueueLimit, remoteAddr: known });
       const self = c.localAddr.port === c.remoteAddr.port && c.localAddr.ip !== null && c.remoteAddr.ip !== null && c.localAddr.ip.equal(c.remoteAddr.ip);
       if (self && !la?.port && tries < 2) {
         c.close();
@@ -178,7 +188,7 @@ export class Dialer {
     if (ra.network !== 'unix') throw new UnsupportedError(`${ra.network} sockets are not available in Node.js`);
     const sock = new Socket({ allowHalfOpen: true });
     try {
-      await this.control?.('unix', ra.name, sock);
+      if (this.control) await this.control('unix', ra.name, sock);
       await connectSocket(sock, { path: unixPath(ra.name) }, signal);
     } catch (e) {
       sock.destroy();
@@ -208,7 +218,7 @@ type ConnectTarget = { host: string; port: number; family: number; localAddress?
 function connectSocket(sock: Socket, target: ConnectTarget, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
-      signal.removeEventListener('abort', onAbort);
+      if (signal !== NEVER) signal.removeEventListener('abort', onAbort);
       sock.off('connect', onConnect);
       sock.off('error', onError);
     };
@@ -225,7 +235,7 @@ function connectSocket(sock: Socket, target: ConnectTarget, signal: AbortSignal)
       cleanup();
       reject(fromNodeError(err, 'connect'));
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal !== NEVER) signal.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', onConnect);
     sock.once('error', onError);
     sock.connect(target);
@@ -244,7 +254,7 @@ export function dialParallel<T extends { close(): void }>(
   return new Promise<T>((resolve, reject) => {
     const race = new AbortController();
     const onAbort = (): void => race.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal !== NEVER) signal.addEventListener('abort', onAbort, { once: true });
     const errors: Error[] = [];
     let next = 0;
     let running = 0;
@@ -253,7 +263,7 @@ export function dialParallel<T extends { close(): void }>(
     const finish = (): void => {
       settled = true;
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      if (signal !== NEVER) signal.removeEventListener('abort', onAbort);
       race.abort();
     };
     const start = (): void => {

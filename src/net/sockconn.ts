@@ -29,6 +29,11 @@ interface WriteWaiter {
 export interface SocketConnOptions {
   /** Read queue bound in bytes; the socket pauses above it (default 256 KiB). */
   readQueueLimit?: number;
+  /**
+   * The peer's address when the caller already knows it (a dialer connected to it), which
+   * spares a getpeername per conn. TCP only.
+   */
+  remoteAddr?: TCPAddr;
 }
 
 /** Shared machinery for TCPConn and UnixConn. */
@@ -222,9 +227,12 @@ export abstract class SocketConn extends ConnBase {
     this.closed = true;
     this.rd.dispose();
     this.wd.dispose();
-    const err = new ErrClosed();
-    this.failReaders(this.opError('read', err));
-    this.failWriters(this.opError('write', err));
+    // Errors capture stacks: build them only for calls that are actually pending.
+    if (this.readers.length > 0 || this.writers.size > 0) {
+      const err = new ErrClosed();
+      if (this.readers.length > 0) this.failReaders(this.opError('read', err));
+      if (this.writers.size > 0) this.failWriters(this.opError('write', err));
+    }
     this.queue = [];
     this.queued = 0;
     const s = this.socket;
@@ -274,7 +282,7 @@ export class TCPConn extends SocketConn {
     super(socket, opts);
     // Captured now: Node forgets the peer's address once the socket is destroyed.
     this.localAddr = tcpAddrOf(socket.localAddress, socket.localPort);
-    this.remoteAddr = tcpAddrOf(socket.remoteAddress, socket.remotePort);
+    this.remoteAddr = opts.remoteAddr ?? tcpAddrOf(socket.remoteAddress, socket.remotePort);
     socket.setNoDelay(true);
   }
 
