@@ -513,7 +513,7 @@ export function bodyAllowedForStatus(code: number): boolean {
 }
 
 /**
- * Framing of a response to `method`: HEAD and 1xx/204/304 have none; a single final `chunked`
+ * Framing of a response to `method`: HEAD, 1xx/204/304 and a 2xx to CONNECT have none; a single final `chunked`
  * wins over Content-Length (the length is dropped and the conn closes afterwards); other
  * transfer codings are refused; no length → read until close. On HTTP/1.0 a Transfer-Encoding
  * makes the body close-delimited (RFC 9112 §6.1).
@@ -521,7 +521,9 @@ export function bodyAllowedForStatus(code: number): boolean {
 export function responseFraming(h: ResponseHead, method: string): Framing {
   let close = shouldClose(h.protoMajor, h.protoMinor, h.header);
   const status = 502;
-  if (method === 'HEAD' || !bodyAllowedForStatus(h.statusCode)) {
+  // A 2xx to CONNECT starts a tunnel: what follows belongs to it, not to a body.
+  const tunnel = method === 'CONNECT' && h.statusCode >= 200 && h.statusCode < 300;
+  if (method === 'HEAD' || tunnel || !bodyAllowedForStatus(h.statusCode)) {
     let n = 0;
     if (method === 'HEAD') {
       try {

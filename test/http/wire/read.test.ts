@@ -198,3 +198,52 @@ test('readResponse: chunked + Content-Length drops the length and closes', async
 test('readResponse: EOF before any byte', async () => {
   await assert.rejects(readResponse(new Uint8Array(0)), (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_HTTP_EOF' && e.status === 502);
 });
+
+test('readResponse: 2xx to CONNECT has no body; tunnel bytes stay buffered', async () => {
+  const br = new BufReader(enc('HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01tls'));
+  const r = await readResponse(br, { method: 'CONNECT' });
+  assert.equal(r.statusCode, 200);
+  assert.equal(await r.text(), '');
+  assert.equal(Buffer.from(br.takeBuffered()).toString('latin1'), '\x16\x03\x01tls');
+  const denied = await readResponse(enc('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\nnope'), { method: 'CONNECT' });
+  assert.equal(await denied.text(), 'nope');
+});
+
+test('readResponse: 1xx then the final response from one BufReader', async () => {
+  const br = new BufReader(enc('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  const codes: number[] = [];
+  let r;
+  do {
+    r = await readResponse(br);
+    codes.push(r.statusCode);
+  } while (r.statusCode < 200);
+  assert.deepEqual(codes, [100, 103, 200]);
+  assert.equal(await r.text(), 'ok');
+});
+
+test('readRequest over real loopback TCP, pipelined, then EOF', async () => {
+  const { listen, dial } = await import('../../../src/net/index.js');
+  const ln = await listen('tcp', '127.0.0.1:0');
+  const addr = ln.addr.toString();
+  const server = (async () => {
+    const c = await ln.accept();
+    const br = new BufReader(c);
+    const got: string[] = [];
+    for (;;) {
+      const r = await nextRequest(br);
+      if (r === null) break;
+      got.push(`${r.method} ${r.requestURI} ${await r.text()}`);
+    }
+    c.close();
+    return got;
+  })();
+  const c = await dial('tcp', addr);
+  const big = 'z'.repeat(200000);
+  await c.write(enc(`POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: ${big.length}\r\n\r\n${big}GET /b HTTP/1.1\r\nHost: h\r\n\r\n`));
+  await c.closeWrite();
+  const got = await server;
+  c.close();
+  ln.close();
+  assert.deepEqual(got.map((s) => s.slice(0, 12)), ['POST /a ' + 'zzzz', 'GET /b ']);
+  assert.equal(got[0].length, 'POST /a '.length + big.length);
+});
