@@ -3,7 +3,7 @@
 // left empty on the other.
 
 import { Header, type HeaderInit } from './header.js';
-import { BufReader, DEFAULT_MAX_HEADER_BYTES, HEADER_SLACK, type ByteSource } from './wire/bufreader.js';
+import { BufReader, DEFAULT_MAX_HEADER_BYTES, HEADER_SLACK, checkPreviousBody, type ByteSource } from './wire/bufreader.js';
 import {
   Body, BytesBody, EmptyBody, bodyFrom, declaredTrailer, requestFraming, wireBody,
   type BodyInit,
@@ -290,6 +290,7 @@ function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions
  * server loop: the previous body must be consumed (or drained) before the next call.
  */
 export async function nextRequest(br: BufReader, opts: ReadRequestOptions = {}): Promise<Request | null> {
+  checkPreviousBody(br);
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const head = await br.readHead('request', opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES + HEADER_SLACK, maxLine);
   if (head === null) return null;

@@ -3,7 +3,7 @@
 
 import { Header, type HeaderInit } from './header.js';
 import type { Request, MessageSource } from './request.js';
-import { BufReader, DEFAULT_MAX_RESPONSE_HEADER_BYTES } from './wire/bufreader.js';
+import { BufReader, DEFAULT_MAX_RESPONSE_HEADER_BYTES, checkPreviousBody } from './wire/bufreader.js';
 import {
   Body, BytesBody, bodyAllowedForStatus, bodyFrom, declaredTrailer, responseFraming, wireBody,
   type BodyInit,
@@ -177,6 +177,7 @@ function responseFromHead(h: ResponseHead, br: BufReader, opts: ReadResponseOpti
  * retried). 1xx responses are returned like any other; the caller loops past them.
  */
 export async function nextResponse(br: BufReader, opts: ReadResponseOptions = {}): Promise<Response | null> {
+  checkPreviousBody(br);
   const max = opts.maxHeaderBytes ?? DEFAULT_MAX_RESPONSE_HEADER_BYTES;
   const head = await br.readHead('response', max, max);
   if (head === null) return null;

@@ -331,3 +331,13 @@ export class BufReader {
     return v;
   }
 }
+
+/**
+ * Refuses to read the next message while the previous body on `br` is unfinished: its bytes
+ * would be parsed as a head. Drain the body (Body.drain) or close the conn instead.
+ */
+export function checkPreviousBody(br: BufReader): void {
+  if (br.owner !== null && !br.owner.eof) {
+    throw new Error('http: the previous message body on this reader was not read to its end; drain it or close the connection');
+  }
+}

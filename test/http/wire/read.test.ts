@@ -247,3 +247,13 @@ test('readRequest over real loopback TCP, pipelined, then EOF', async () => {
   assert.deepEqual(got.map((s) => s.slice(0, 12)), ['POST /a ' + 'zzzz', 'GET /b ']);
   assert.equal(got[0].length, 'POST /a '.length + big.length);
 });
+
+test('nextRequest refuses to run while the previous body is unread; drain makes it reusable', async () => {
+  const br = new BufReader(enc('POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /2 HTTP/1.1\r\nHost: h\r\n\r\n'));
+  const first = await nextRequest(br);
+  assert.ok(first !== null);
+  await assert.rejects(nextRequest(br), { message: /previous message body on this reader was not read to its end/ });
+  assert.equal(await first.body.drain(), true);
+  const second = await nextRequest(br);
+  assert.equal(second?.requestURI, '/2');
+});
