@@ -106,12 +106,12 @@ export function htmlEscape(s: string): string {
   });
 }
 
-/** Percent-escapes bytes above 0x7E and below 0x21 (Location headers must stay ASCII). */
+/** Percent-escapes non-ASCII bytes (as UTF-8), as Go does for Location headers. */
 function hexEscapeNonASCII(s: string): string {
-  if (!/[^\x21-\x7e]/.test(s)) return s;
+  if (!/[^\x00-\x7f]/.test(s)) return s;
   let out = '';
   for (const b of Buffer.from(s, 'utf8')) {
-    out += b > 0x20 && b < 0x7f ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    out += b < 0x80 ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
 }
