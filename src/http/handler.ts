@@ -108,7 +108,7 @@ export function htmlEscape(s: string): string {
 
 /** Percent-escapes non-ASCII bytes (as UTF-8), as Go does for Location headers. */
 function hexEscapeNonASCII(s: string): string {
-  if (!/[^\x00-\x7f]/.test(s)) return s;
+  if (!/[\u0080-\uffff]/.test(s)) return s;
   let out = '';
   for (const b of Buffer.from(s, 'utf8')) {
     out += b < 0x80 ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
