@@ -72,6 +72,9 @@ export interface FakeQuery {
   msg: Message;
   transport: 'udp' | 'tcp';
   raw: Uint8Array;
+  /** The client's source port. */
+  port: number;
+  at: number;
 }
 
 /** Builds a reply that echoes the query's ID and question with QR set. */
@@ -115,7 +118,7 @@ export class FakeDNS {
     const tcp = opts.tcp === false ? null : await listenTCP(port, host);
     const f = new FakeDNS(host, port, udp, tcp, handler);
     udp.on('message', (raw, rinfo) => {
-      void f.handle(raw, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address));
+      void f.handle(raw, 'udp', rinfo.port, (b) => udp.send(b, rinfo.port, rinfo.address));
     });
     tcp?.on('connection', (c) => {
       f.sockets.add(c);
@@ -128,7 +131,7 @@ export class FakeDNS {
           const n = buf.readUInt16BE(0);
           const raw = buf.subarray(2, 2 + n);
           buf = buf.subarray(2 + n);
-          void f.handle(raw, 'tcp', (b) => {
+          void f.handle(raw, 'tcp', c.remotePort ?? 0, (b) => {
             const len = Buffer.alloc(2);
             len.writeUInt16BE(b.length);
             if (!c.destroyed) c.write(Buffer.concat([len, b]));
@@ -139,14 +142,14 @@ export class FakeDNS {
     return f;
   }
 
-  private async handle(raw: Uint8Array, transport: 'udp' | 'tcp', send: (b: Uint8Array) => void): Promise<void> {
+  private async handle(raw: Uint8Array, transport: 'udp' | 'tcp', port: number, send: (b: Uint8Array) => void): Promise<void> {
     let msg: Message;
     try {
       msg = decodeMessage(raw);
     } catch {
       return;
     }
-    const q: FakeQuery = { msg, transport, raw: Uint8Array.from(raw) };
+    const q: FakeQuery = { msg, transport, raw: Uint8Array.from(raw), port, at: Date.now() };
     this.queries.push(q);
     const replies = await this.handler(q);
     for (const r of replies) {
