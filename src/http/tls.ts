@@ -1,0 +1,192 @@
+// TLS over any gonet Conn: node:tls runs the protocol on a Duplex that reads and writes the
+// inner Conn, and the TLSSocket is wrapped back into a Conn (TLSConn) with the same pull reads,
+// deadlines and half-close as a TCPConn. Servers use tlsServer, the client Transport tlsClient.
+
+import { Duplex } from 'node:stream';
+import { TLSSocket, connect as tlsConnect, createSecureContext, type ConnectionOptions, type PeerCertificate, type TlsOptions } from 'node:tls';
+import { SocketConn } from '../net/sockconn.js';
+import { hasChunkReader, type Conn } from '../net/conn.js';
+import { CanceledError, DeadlineExceededError, OpError, type Addr } from '../net/errors.js';
+
+/** A Duplex stream over a Conn: what node:tls reads ciphertext from and writes it to. */
+class ConnDuplex extends Duplex {
+  private pulling = false;
+  private readonly buf: Uint8Array | null;
+
+  constructor(private readonly conn: Conn, private prefix: Uint8Array | null) {
+    super({ allowHalfOpen: true });
+    this.buf = hasChunkReader(conn) ? null : new Uint8Array(64 * 1024);
+  }
+
+  private async next(): Promise<Uint8Array | null> {
+    const p = this.prefix;
+    if (p !== null) {
+      this.prefix = null;
+      return p;
+    }
+    if (this.buf === null) return (this.conn as Conn & { readChunk(): Promise<Uint8Array | null> }).readChunk();
+    const n = await this.conn.read(this.buf);
+    return n === null ? null : Buffer.from(this.buf.subarray(0, n));
+  }
+
+  override _read(): void {
+    if (this.pulling) return;
+    this.pulling = true;
+    void (async () => {
+      try {
+        for (;;) {
+          const c = await this.next();
+          if (c === null) {
+            this.push(null);
+            return;
+          }
+          if (!this.push(c)) return;
+        }
+      } catch (e) {
+        this.destroy(e as Error);
+      } finally {
+        this.pulling = false;
+      }
+    })();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.conn.write(chunk).then(() => cb(), cb);
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.conn.closeWrite().then(() => cb(), () => cb());
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    this.conn.close();
+    cb(err);
+  }
+}
+
+/** What the handshake settled on (Go's tls.ConnectionState, the parts Node exposes). */
+export interface ConnectionState {
+  /** `TLSv1.3`, `TLSv1.2`, ... */
+  version: string;
+  cipherSuite: string;
+  /** ALPN result, '' if none. */
+  negotiatedProtocol: string;
+  /** SNI name the client sent (server side) or asked for (client side). */
+  serverName: string;
+  /** The peer's certificate; empty object when it sent none. */
+  peerCertificate: PeerCertificate | Record<string, never>;
+  /** The peer's chain was verified against the trusted CAs. */
+  verified: boolean;
+  resumed: boolean;
+}
+
+/** A TLS conn over an inner Conn. Addresses are the inner conn's. */
+export class TLSConn extends SocketConn {
+  protected readonly netName: string;
+  readonly localAddr: Addr;
+  readonly remoteAddr: Addr;
+  /** The TLSSocket running the protocol. */
+  readonly tlsSocket: TLSSocket;
+
+  constructor(readonly inner: Conn, tlsSocket: TLSSocket) {
+    super(tlsSocket);
+    this.tlsSocket = tlsSocket;
+    this.localAddr = inner.localAddr;
+    this.remoteAddr = inner.remoteAddr;
+    this.netName = inner.localAddr.network;
+  }
+
+  /** The negotiated parameters. */
+  connectionState(): ConnectionState {
+    const s = this.tlsSocket;
+    const alpn = s.alpnProtocol;
+    return {
+      version: s.getProtocol() ?? '',
+      cipherSuite: s.getCipher()?.name ?? '',
+      negotiatedProtocol: typeof alpn === 'string' ? alpn : '',
+      serverName: (s as TLSSocket & { servername?: string | false }).servername || '',
+      peerCertificate: s.getPeerCertificate() ?? {},
+      verified: s.authorized,
+      resumed: s.isSessionReused(),
+    };
+  }
+
+  override close(): void {
+    super.close();
+    this.inner.close();
+  }
+}
+
+/** Options shared by both sides. */
+interface HandshakeOptions {
+  /** Bound on the handshake in ms (0 or unset: none). */
+  handshakeTimeout?: number;
+  /** Aborts the handshake. */
+  signal?: AbortSignal;
+  /** Bytes already read from the conn that belong to the TLS stream (a server's sniffed first read). */
+  prefix?: Uint8Array | null;
+}
+
+/** tlsServer options: node:tls server options (cert, key, ca, ALPNProtocols, SNICallback...). */
+export interface TLSServerOptions extends TlsOptions, HandshakeOptions {}
+
+/** tlsClient options: node:tls connect options (servername, ca, ALPNProtocols...). */
+export interface TLSClientOptions extends Omit<ConnectionOptions, 'socket' | 'host' | 'port' | 'path'>, HandshakeOptions {}
+
+function handshake(conn: Conn, tc: TLSConn, event: 'secure' | 'secureConnect', opts: HandshakeOptions, side: string): Promise<TLSConn> {
+  const s = tc.tlsSocket;
+  return new Promise<TLSConn>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const fail = (cause: Error): void => {
+      cleanup();
+      tc.close();
+      reject(new OpError({ op: 'tls handshake', net: conn.localAddr.network, source: conn.localAddr, addr: conn.remoteAddr, cause }));
+    };
+    const onErr = (e: Error): void => fail(e);
+    const onClose = (): void => fail(new Error(`${side}: connection closed during handshake`));
+    const onAbort = (): void => fail(new CanceledError(opts.signal?.reason));
+    const onOK = (): void => {
+      cleanup();
+      resolve(tc);
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      s.off('error', onErr);
+      s.off('close', onClose);
+      s.off(event, onOK);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    if (opts.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    s.once('error', onErr);
+    s.once('close', onClose);
+    s.once(event, onOK);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0) {
+      timer = setTimeout(() => fail(new DeadlineExceededError()), opts.handshakeTimeout);
+    }
+  });
+}
+
+/** Runs the server side of a TLS handshake on `conn`; resolves with the TLS Conn. */
+export function tlsServer(conn: Conn, opts: TLSServerOptions): Promise<TLSConn> {
+  const { handshakeTimeout, signal, prefix, ...tlsOpts } = opts;
+  const secureContext = tlsOpts.secureContext ?? createSecureContext(tlsOpts);
+  const s = new TLSSocket(new ConnDuplex(conn, prefix ?? null), {
+    ...tlsOpts,
+    isServer: true,
+    secureContext,
+  });
+  const tc = new TLSConn(conn, s);
+  return handshake(conn, tc, 'secure', { handshakeTimeout, signal }, 'tls server');
+}
+
+/** Runs the client side of a TLS handshake on `conn` (set `servername` for SNI and checks). */
+export function tlsClient(conn: Conn, opts: TLSClientOptions = {}): Promise<TLSConn> {
+  const { handshakeTimeout, signal, prefix, ...tlsOpts } = opts;
+  const s = tlsConnect({ ...tlsOpts, socket: new ConnDuplex(conn, prefix ?? null) });
+  const tc = new TLSConn(conn, s);
+  return handshake(conn, tc, 'secureConnect', { handshakeTimeout, signal }, 'tls client');
+}
