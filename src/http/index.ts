@@ -14,3 +14,9 @@ export {
   Body, BodyClosedError, BytesBody, EmptyBody, StreamBody, bodyFrom, type BodyInit,
 } from './wire/body.js';
 export { ChunkedWriter, ContentLengthError, IdentityWriter, statusText, type ByteSink } from './wire/write.js';
+export {
+  Server, ErrServerClosed, listenAndServe, listenAndServeTLS, serve, ServerResponseWriter, ErrBodyNotAllowed,
+  ErrHijacked, ErrAbortHandler, ClientGoneError, HandlerDoneError,
+  type ServerOptions, type ShutdownOptions, type ConnState,
+} from './server.js';
+export { tlsServer, tlsClient, TLSConn, type TLSServerOptions, type TLSClientOptions, type ConnectionState } from './tls.js';
