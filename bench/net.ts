@@ -3,7 +3,10 @@
 //   net/bulk-read   1 GiB down one conn, gonet reading with read(p) into one reused buffer
 //   net/bulk-chunk  the same, gonet reading with readChunk() (no copy)
 //   net/pingpong    64-byte request, 64-byte echo, one conn, sequential round trips
-//   net/dial-close  sequential dial + close
+//   net/dial-close  sequential dial + close; the dialer closes with linger 0 (a reset) so no
+//                   TIME_WAIT entries pile up and slow later trials' port searches
+// By default each side's peer is of its own kind (gonet end to end against node:net end to
+// end); `--peer node` gives gonet a raw node:net peer too, to see its client side alone.
 
 import { connect, type Socket } from 'node:net';
 import { dial, type TCPConn } from '../src/net/index.js';
@@ -63,9 +66,12 @@ async function drainChunks(c: TCPConn): Promise<number> {
   }
 }
 
+/** The kind of peer gonet's side talks to. */
+const gonetPeer = (o: RunOptions): string => (o.peer === 'node' ? 'node' : 'gonet');
+
 function gonetBulk(o: RunOptions, reader: GonetReader): () => Promise<number> {
   const total = bulkBytes(o);
-  return () => withPeer(PEER, ['bulk', 'gonet', String(total)], async (peer) => {
+  return () => withPeer(PEER, ['bulk', gonetPeer(o), String(total)], async (peer) => {
     const t0 = now();
     const c = await dial('tcp', addr(peer.info.port));
     const got = await reader(c);
@@ -97,7 +103,7 @@ function nodeBulk(o: RunOptions): () => Promise<number> {
 // --- ping-pong -----------------------------------------------------------------------------
 
 function gonetPingPong(o: RunOptions): () => Promise<number> {
-  return () => withPeer(PEER, ['echo', 'gonet'], async (peer) => {
+  return () => withPeer(PEER, ['echo', gonetPeer(o)], async (peer) => {
     const c = await dial('tcp', addr(peer.info.port));
     const msg = new Uint8Array(PING).fill(0x70);
     const buf = new Uint8Array(PING);
@@ -150,7 +156,7 @@ function nodePingPong(o: RunOptions): () => Promise<number> {
 // --- dial + close --------------------------------------------------------------------------
 
 function gonetDial(o: RunOptions): () => Promise<number> {
-  return () => withPeer(PEER, ['accept', 'gonet'], async (peer) => {
+  return () => withPeer(PEER, ['accept', gonetPeer(o)], async (peer) => {
     const a = addr(peer.info.port);
     const span = windowMs(o);
     let count = 0;
@@ -158,6 +164,7 @@ function gonetDial(o: RunOptions): () => Promise<number> {
     let t = t0;
     while (t - t0 < span) {
       const c = await dial('tcp', a);
+      c.setLinger(0);
       c.close();
       count++;
       t = now();
@@ -178,7 +185,7 @@ function nodeDial(o: RunOptions): () => Promise<number> {
         s.once('connect', () => {
           s.off('error', reject);
           s.on('error', () => {});
-          s.destroy();
+          s.resetAndDestroy();
           count++;
           const t = now();
           if (t - t0 < span) next();

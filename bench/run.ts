@@ -1,7 +1,7 @@
 // `npm run bench`: runs every registered workload and prints gonet's figure beside Node core's
 // (and undici's where it does the same job), with ratios. Results also go to
 // bench/results/latest.json (quick runs: bench/results/quick.json).
-//   node dist/bench/run.js [--filter substr] [--quick] [--json] [--trials n]
+//   node dist/bench/run.js [--filter substr]... [--quick] [--json] [--trials n] [--peer same|node]
 // To add a workload: export a Workload (see workload.ts) from a module in bench/ and list it
 // in `registry` below.
 
@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { netWorkloads } from './net.js';
-import type { Figures, RunOptions, Workload } from './workload.js';
+import type { RunOptions, Workload } from './workload.js';
 
 /** Every workload, in the order they run. */
 const registry: Workload[] = [
@@ -21,15 +21,16 @@ interface Args {
   quick: boolean;
   json: boolean;
   trials: number | undefined;
+  peer: 'same' | 'node';
 }
 
 function usage(msg: string): never {
-  console.error(`bench: ${msg}\nusage: node dist/bench/run.js [--filter substr]... [--quick] [--json] [--trials n]`);
+  console.error(`bench: ${msg}\nusage: node dist/bench/run.js [--filter substr]... [--quick] [--json] [--trials n] [--peer same|node]`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { filter: [], quick: false, json: false, trials: undefined };
+  const a: Args = { filter: [], quick: false, json: false, trials: undefined, peer: 'same' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -42,6 +43,12 @@ function parseArgs(argv: string[]): Args {
       case '--filter': a.filter.push(value()); break;
       case '--quick': a.quick = true; break;
       case '--json': a.json = true; break;
+      case '--peer': {
+        const v = value();
+        if (v !== 'same' && v !== 'node') usage('--peer wants same or node');
+        a.peer = v;
+        break;
+      }
       case '--trials': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) usage('--trials wants a positive integer');
@@ -54,32 +61,35 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** Workloads a module only knows once it has run (it measures them all in one go). */
+interface Group {
+  /** Matched by `--filter` as a workload name is; its members are matched too. */
+  name: string;
+  load(opts: RunOptions): Promise<Workload[]>;
+}
+
+function isWorkload(w: unknown): w is Workload {
+  return typeof w === 'object' && w !== null && typeof (w as Workload).name === 'string' && typeof (w as Workload).run === 'function';
+}
+
 /**
  * The HTTP codec benchmark lives in bench/http-codec.ts (another owner). When present, its
- * `benchCodec()` yields a Workload, a list of them, or finished figures (a Workload-like
- * object whose `ours`/`node` are already measured).
+ * `benchCodec()` yields a Workload or a list of them (already measured ones simply return
+ * their figures from `run`). It measures everything in one call, so it is a Group.
  */
-async function optionalWorkloads(): Promise<Workload[]> {
+async function optionalGroups(): Promise<Group[]> {
   const url = new URL('./http-codec.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return [];
   const mod = (await import(url.href)) as { benchCodec?: () => unknown };
-  if (typeof mod.benchCodec !== 'function') return [];
   const benchCodec = mod.benchCodec;
-  const asWorkloads = (v: unknown): Workload[] => {
-    const list = Array.isArray(v) ? v : [v];
-    return list.filter((w): w is Workload => typeof w === 'object' && w !== null && typeof (w as Workload).name === 'string' && typeof (w as Workload).run === 'function');
-  };
-  // Called lazily so a filtered-out codec bench costs nothing.
+  if (typeof benchCodec !== 'function') return [];
   return [{
     name: 'http/codec',
-    unit: '',
-    async run(o) {
+    async load() {
       const v = await benchCodec();
-      const ws = asWorkloads(v);
-      if (ws.length > 0) return ws[0]!.run(o);
-      const f = v as Partial<Figures> & { unit?: string };
-      if (typeof f?.ours === 'number' && typeof f?.node === 'number') return f as Figures;
-      throw new Error('benchCodec() returned neither a Workload nor figures');
+      const ws = (Array.isArray(v) ? v : [v]).filter(isWorkload);
+      if (ws.length === 0) throw new Error('benchCodec() returned no workloads');
+      return ws;
     },
   }];
 }
@@ -96,6 +106,11 @@ interface Row {
   met: boolean | null;
   samples?: Record<string, number[]>;
   error?: string;
+}
+
+function errorRow(name: string, unit: string, target: number | undefined, e: unknown): Row {
+  const error = e instanceof Error ? e.message : String(e);
+  return { name, unit, ours: NaN, node: NaN, undici: null, vsNode: NaN, vsUndici: null, target: target ?? null, met: null, error };
 }
 
 function fmt(n: number | null): string {
@@ -121,26 +136,42 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const opts: RunOptions = { quick: args.quick, trials: args.trials ?? 3 };
-  const all = [...registry, ...(await optionalWorkloads())];
-  const chosen = args.filter.length === 0 ? all : all.filter((w) => args.filter.some((f) => w.name.includes(f)));
-  if (chosen.length === 0) usage(`no workload matches ${args.filter.join(', ')} (have: ${all.map((w) => w.name).join(', ')})`);
+  const opts: RunOptions = { quick: args.quick, trials: args.trials ?? 3, peer: args.peer };
+  const groups = await optionalGroups();
+  const matches = (name: string): boolean => args.filter.length === 0 || args.filter.some((f) => name.includes(f));
+  const chosen: (Workload | Group)[] = [...registry, ...groups].filter((w) => matches(w.name));
+  if (chosen.length === 0) {
+    usage(`no workload matches ${args.filter.join(', ')} (have: ${[...registry, ...groups].map((w) => w.name).join(', ')})`);
+  }
 
   const rows: Row[] = [];
-  for (const w of chosen) {
+  const queue = [...chosen];
+  while (queue.length > 0) {
+    const w = queue.shift()!;
+    if (!('run' in w)) {
+      if (!args.json) process.stderr.write(`bench: ${w.name} ...\n`);
+      try {
+        const members = await w.load(opts);
+        const pick = matches(w.name) ? members : members.filter((m) => matches(m.name));
+        queue.unshift(...pick);
+      } catch (e) {
+        process.exitCode = 1;
+        rows.push(errorRow(w.name, '', undefined, e));
+      }
+      continue;
+    }
     if (!args.json) process.stderr.write(`bench: ${w.name} ...\n`);
     try {
       const f = await w.run(opts);
       const vsNode = f.ours / f.node;
-      const vsUndici = f.undici === undefined ? null : f.ours / f.undici;
+      const vsUndici = f.undici == null ? null : f.ours / f.undici;
       rows.push({
         name: w.name, unit: w.unit, ours: f.ours, node: f.node, undici: f.undici ?? null, vsNode, vsUndici,
         target: w.target ?? null, met: w.target === undefined ? null : vsNode >= w.target, samples: f.samples,
       });
     } catch (e) {
       process.exitCode = 1;
-      const msg = e instanceof Error ? e.message : String(e);
-      rows.push({ name: w.name, unit: w.unit, ours: NaN, node: NaN, undici: null, vsNode: NaN, vsUndici: null, target: w.target ?? null, met: null, error: msg });
+      rows.push(errorRow(w.name, w.unit, w.target, e));
     }
   }
 
@@ -151,6 +182,7 @@ async function main(): Promise<void> {
     cpuModel: cpus()[0]?.model ?? '',
     quick: opts.quick,
     trials: opts.trials,
+    peer: opts.peer,
     results: rows,
   };
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -161,7 +193,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const mode = opts.quick ? 'quick' : 'full';
-    console.log(`gonet bench (${mode}, median of ${opts.trials}; node ${process.version}, ${report.cpus} CPUs, peers in separate processes)\n`);
+    const peers = opts.peer === 'node' ? 'gonet against raw node peers' : 'each side against a peer of its own kind';
+    console.log(`gonet bench (${mode}, median of ${opts.trials}; node ${process.version}, ${report.cpus} CPUs; peers in separate processes, ${peers})\n`);
     console.log(table(rows));
   }
 }

@@ -11,6 +11,11 @@ export interface RunOptions {
   quick: boolean;
   /** Trials per side; the median is reported. */
   trials: number;
+  /**
+   * Who gonet talks to where a workload has a peer: `same` (default) a gonet peer, so gonet
+   * runs end to end as Node does; `node` the raw Node peer, isolating gonet's client side.
+   */
+  peer: 'same' | 'node';
 }
 
 /** One workload's figures, in its unit; higher is better. */
