@@ -20,3 +20,20 @@ export {
   type ServerOptions, type ShutdownOptions, type ConnState,
 } from './server.js';
 export { tlsServer, tlsClient, TLSConn, type TLSServerOptions, type TLSClientOptions, type ConnectionState } from './tls.js';
+export {
+  Transport, defaultTransport, TransportError, RequestCanceledError,
+  type TransportOptions, type RoundTripOptions, type RoundTripper, type DialFunc, type ProxySelector,
+  type ProxyDialFunc, type ProxyTarget,
+} from './transport.js';
+export type { HostStats } from './pool.js';
+export { DecodeError } from './transport/decode.js';
+export { TLSVerifyError, TLSHandshakeError } from './tlsclient.js';
+export {
+  Client, defaultClient, get, head, post, postForm, URLError, RedirectError, useLastResponse, defaultCheckRedirect,
+  type ClientOptions, type CheckRedirect, type DoOptions, type ShorthandOptions, type Jar,
+} from './client.js';
+export { fetch, fetchWith, type FetchInit, type FetchOptions } from './fetch.js';
+export {
+  withClientTrace, contextClientTrace, composeTraces,
+  type ClientTrace, type GotConnInfo, type DNSDoneInfo, type WroteRequestInfo, type TLSState,
+} from './trace.js';
