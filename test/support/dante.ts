@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const DANTED = '/usr/sbin/danted';
+const TIMEOUT = '/usr/bin/timeout';
+/** Hard bound on a danted's life, whatever happens to the test process. */
+const MAX_LIFETIME_S = 600;
 
 /** Whether danted is installed. */
 export function danteAvailable(): boolean {
@@ -128,12 +131,15 @@ export class Dante {
       const conf = join(dir, 'danted.conf');
       writeFileSync(conf, Dante.config(port, join(dir, 'danted.log'), opts));
       // Its own process group, so stop() can end the children it forks as well.
-      const child = spawn(DANTED, ['-f', conf, '-N', '1', '-p', join(dir, 'danted.pid')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      // Under coreutils' timeout, so danted ends even if this process dies without stopping it.
+      const args = ['-f', conf, '-N', '1', '-p', join(dir, 'danted.pid')];
+      const [cmd, argv] = existsSync(TIMEOUT) ? [TIMEOUT, ['-k', '5', String(MAX_LIFETIME_S), DANTED, ...args]] : [DANTED, args];
+      const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       let stderr = '';
       child.stderr?.on('data', (b: Buffer) => {
         stderr += b.toString();
       });
-      const killTimer = setTimeout(() => killGroup(child), 5 * 60_000);
+      const killTimer = setTimeout(() => killGroup(child), MAX_LIFETIME_S * 1000);
       killTimer.unref();
       const d = new Dante(child, port, dir, killTimer);
       const until = Date.now() + 10_000;
@@ -158,8 +164,22 @@ export class Dante {
       await Promise.race([gone, new Promise((r) => setTimeout(r, 4000))]);
       clearTimeout(t);
     }
+    // The leader is gone; wait (bounded) until its forked children have left the group too.
+    for (const until = Date.now() + 3000; groupAlive(this.child) && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     killGroup(this.child, 'SIGKILL');
     if (removeDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
