@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 const TIMEOUT_MS = 60_000;
-const NET_WORKLOADS = ['net/bulk-read', 'net/bulk-chunk', 'net/pingpong-64B', 'net/dial-close'];
+const NET_WORKLOADS = ['net/bulk-read', 'net/bulk-chunk', 'net/pingpong-64B', 'net/dial-close', 'net/dial-close-tuned'];
 
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
