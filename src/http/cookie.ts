@@ -92,6 +92,19 @@ export function sanitizeCookieValue(v: string, quoted = false): string {
   return quoted || v.includes(' ') || v.includes(',') ? `"${v}"` : v;
 }
 
+/** A name for a Cookie request header: CR and LF become `-` (Go's sanitizeCookieName). */
+export function sanitizeCookieName(n: string): string {
+  return n.replace(/[\r\n]/g, '-');
+}
+
+/**
+ * One `name=value` pair for a Cookie request header, as Go's Request.AddCookie writes it (the
+ * name only loses CR/LF; the value is sanitized and quoted like toString's). Join pairs with `; `.
+ */
+export function cookieHeaderPair(c: Pick<Cookie, 'name' | 'value'> & { quoted?: boolean }): string {
+  return sanitizeCookieName(c.name) + '=' + sanitizeCookieValue(c.value, c.quoted ?? false);
+}
+
 /** The path as it goes on the wire: control characters and `;` dropped. */
 export function sanitizeCookiePath(v: string): string {
   return keepValid(v, validPathChar);

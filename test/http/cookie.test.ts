@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Cookie, CookieError, parseSetCookie, parseCookie, readSetCookies, readCookies, validCookieValue, validCookieName,
-  validCookieDomain, parseCookieExpires, formatHTTPDate, type CookieInit,
+  validCookieDomain, parseCookieExpires, formatHTTPDate, cookieHeaderPair, sanitizeCookieName, type CookieInit,
 } from '../../src/http/cookie.js';
 import { Header } from '../../src/http/header.js';
 
@@ -398,5 +398,22 @@ describe('character classes', () => {
   test('validCookieDomain', () => {
     for (const v of ['example.com', '.example.com', 'a-b.c', 'x1.y2', '127.0.0.1', '0.0.0.0', 'localhost']) assert.equal(validCookieDomain(v), true, v);
     for (const v of ['', '.', '..a.com', 'a-.com', '-a.com', 'a_b.com', '1.2.3', '::1', '[::1]', 'a b', '1.2.3.256']) assert.equal(validCookieDomain(v), false, v);
+  });
+});
+
+describe('Cookie request header pairs', () => {
+  const cases: [{ name: string; value: string; quoted?: boolean }, string][] = [
+    [{ name: 'a', value: '1' }, 'a=1'],
+    [{ name: 'a', value: 'x y' }, 'a="x y"'],
+    [{ name: 'a', value: 'q', quoted: true }, 'a="q"'],
+    [{ name: 'a', value: 'b;c"d' }, 'a=bcd'],
+    [{ name: 'a\r\nb', value: '1' }, 'a--b=1'],
+    [{ name: '', value: 'v' }, '=v'],
+  ];
+  for (const [c, want] of cases) {
+    test(`${JSON.stringify(c)} → ${want}`, () => assert.equal(cookieHeaderPair(c), want));
+  }
+  test('sanitizeCookieName only replaces CR and LF', () => {
+    assert.equal(sanitizeCookieName('a b\n\rc=;'), 'a b--c=;');
   });
 });
