@@ -161,6 +161,10 @@ export class ServerConn implements ReplySink {
     this.host.log(msg);
   }
 
+  get draining(): boolean {
+    return this.host.shuttingDown || !this.host.keepAlives;
+  }
+
   private setState(s: ConnState): void {
     if (this.state === s || this.state === 'closed' || this.state === 'hijacked') return;
     this.state = s;

@@ -29,6 +29,8 @@ export class ErrHijacked extends Error {
 /** What the writer needs from the conn it replies on (implemented by ServerConn). */
 export interface ReplySink {
   readonly conn: Conn;
+  /** The server is shutting down: replies say `Connection: close`. */
+  readonly draining: boolean;
   log(msg: string): void;
   /** Takes the conn from the server for the handler (ResponseWriter.hijack). */
   hijack(w: ServerResponseWriter): Promise<Conn>;
@@ -329,9 +331,12 @@ export class ServerResponseWriter implements ResponseWriter {
     if (this.isHead) sample = this.headSample;
     if (this.sniff && sample !== undefined && sample.length > 0) s += 'Content-Type: ' + detectContentType(sample) + '\r\n';
     if (this.autoDate) s += httpDateLine();
+    // A 101 hands the conn to another protocol: HTTP never continues on it.
+    if (this.sink.draining || this.status === 101) this.closeAfter = true;
     if (this.closeAfter) {
       // HTTP/1.0 closes by default; say so only to 1.1 clients (Go).
-      if (this.is11) s += 'Connection: close\r\n';
+      if (this.status === 101 && this.userConn !== undefined) for (const v of this.userConn) s += 'Connection: ' + v + '\r\n';
+      else if (this.is11) s += 'Connection: close\r\n';
       else if (this.userConn !== undefined) for (const v of this.userConn) s += 'Connection: ' + v + '\r\n';
     } else if (this.userConn !== undefined) {
       for (const v of this.userConn) s += 'Connection: ' + v + '\r\n';
