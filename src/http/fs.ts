@@ -6,9 +6,10 @@ import { open as fsOpen, readdir, realpath } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  cleanPathLexical, error, htmlEscape, type HandlerFunc, type RequestLike, type ResponseWriter,
+  cleanPathLexical, error, htmlEscape, type HandlerFunc, type ResponseWriter,
 } from './handler.js';
-import { pathUnescape } from './mux.js';
+import { pathUnescape, requestPath as escapedRequestPath } from './mux.js';
+import type { Request } from './request.js';
 import { typeByExtension } from './mime.js';
 import { detectContentType, SNIFF_LEN } from './sniff.js';
 
@@ -242,13 +243,13 @@ function etagListMatches(list: string, current: string, eq: (a: string, b: strin
 
 const seconds = (t: Date): number => Math.floor(t.getTime() / 1000);
 
-function checkIfMatch(w: ResponseWriter, r: RequestLike): Cond {
+function checkIfMatch(w: ResponseWriter, r: Request): Cond {
   const im = r.header.get('If-Match');
   if (im === '') return 'none';
   return etagListMatches(im, w.header().get('Etag'), strongMatch) ? 'true' : 'false';
 }
 
-function checkIfUnmodifiedSince(r: RequestLike, modtime: Date | null): Cond {
+function checkIfUnmodifiedSince(r: Request, modtime: Date | null): Cond {
   const ius = r.header.get('If-Unmodified-Since');
   if (ius === '' || isZeroTime(modtime)) return 'none';
   const t = parseHTTPTime(ius);
@@ -256,13 +257,13 @@ function checkIfUnmodifiedSince(r: RequestLike, modtime: Date | null): Cond {
   return seconds(modtime) <= seconds(t) ? 'true' : 'false';
 }
 
-function checkIfNoneMatch(w: ResponseWriter, r: RequestLike): Cond {
+function checkIfNoneMatch(w: ResponseWriter, r: Request): Cond {
   const inm = r.header.get('If-None-Match');
   if (inm === '') return 'none';
   return etagListMatches(inm, w.header().get('Etag'), weakMatch) ? 'false' : 'true';
 }
 
-function checkIfModifiedSince(r: RequestLike, modtime: Date | null): Cond {
+function checkIfModifiedSince(r: Request, modtime: Date | null): Cond {
   if (r.method !== 'GET' && r.method !== 'HEAD') return 'none';
   const ims = r.header.get('If-Modified-Since');
   if (ims === '' || isZeroTime(modtime)) return 'none';
@@ -271,7 +272,7 @@ function checkIfModifiedSince(r: RequestLike, modtime: Date | null): Cond {
   return seconds(modtime) <= seconds(t) ? 'false' : 'true';
 }
 
-function checkIfRange(w: ResponseWriter, r: RequestLike, modtime: Date | null): Cond {
+function checkIfRange(w: ResponseWriter, r: Request, modtime: Date | null): Cond {
   if (r.method !== 'GET' && r.method !== 'HEAD') return 'none';
   const ir = r.header.get('If-Range');
   if (ir === '') return 'none';
@@ -300,7 +301,7 @@ function setLastModified(w: ResponseWriter, modtime: Date | null): void {
  * Evaluates the preconditions in RFC 9110 §13.2.2 order. Returns `done` when a 304 or 412 was
  * written, else the Range header to honour ('' when If-Range says to send the whole body).
  */
-function checkPreconditions(w: ResponseWriter, r: RequestLike, modtime: Date | null): { done: boolean; range: string } {
+function checkPreconditions(w: ResponseWriter, r: Request, modtime: Date | null): { done: boolean; range: string } {
   let c = checkIfMatch(w, r);
   if (c === 'none') c = checkIfUnmodifiedSince(r, modtime);
   if (c === 'false') {
@@ -454,7 +455,7 @@ function errorStatus(e: unknown): [string, number] {
   return ['500 Internal Server Error', 500];
 }
 
-async function serveContentFrom(w: ResponseWriter, r: RequestLike, name: string, modtime: Date | null, src: ContentSource): Promise<void> {
+async function serveContentFrom(w: ResponseWriter, r: Request, name: string, modtime: Date | null, src: ContentSource): Promise<void> {
   setLastModified(w, modtime);
   const pre = checkPreconditions(w, r, modtime);
   if (pre.done) return;
@@ -545,14 +546,15 @@ function extname(name: string): string {
  * Accept-Ranges and Content-Length. HEAD gets the headers only.
  */
 export async function serveContent(
-  w: ResponseWriter, r: RequestLike, name: string, modtime: Date | null, content: Uint8Array | string | ContentSource,
+  w: ResponseWriter, r: Request, name: string, modtime: Date | null, content: Uint8Array | string | ContentSource,
 ): Promise<void> {
   await serveContentFrom(w, r, name, modtime, sourceOf(content));
 }
 
 /** `Location: <rel>` with the query kept, 301, no body (Go's localRedirect). */
-function localRedirect(w: ResponseWriter, r: RequestLike, rel: string): void {
-  w.header().set('Location', rel + r.url.search);
+function localRedirect(w: ResponseWriter, r: Request, rel: string): void {
+  const q = typeof r.rawQuery === 'string' ? r.rawQuery : r.url.search.slice(1);
+  w.header().set('Location', q === '' ? rel : rel + '?' + q);
   w.writeHeader(301);
 }
 
@@ -588,12 +590,12 @@ async function dirList(w: ResponseWriter, f: File): Promise<void> {
 }
 
 /** The decoded request path (Go's r.URL.Path). */
-function requestPath(r: RequestLike): string {
-  const p = pathUnescape(r.url.pathname);
+function requestPath(r: Request): string {
+  const p = pathUnescape(escapedRequestPath(r));
   return p.startsWith('/') ? p : '/' + p;
 }
 
-async function serveFileFrom(w: ResponseWriter, r: RequestLike, fs: FS, name: string, redirect: boolean): Promise<void> {
+async function serveFileFrom(w: ResponseWriter, r: Request, fs: FS, name: string, redirect: boolean): Promise<void> {
   const upath = requestPath(r);
   if (upath.endsWith('/index.html')) {
     localRedirect(w, r, './');
@@ -685,7 +687,7 @@ export function fileServer(root: string | FS, opts?: DirOptions): HandlerFunc {
  * a `..` element is refused with 400; a request path ending in `/index.html` is redirected to
  * `./`; otherwise only `path` chooses what is served.
  */
-export async function serveFile(w: ResponseWriter, r: RequestLike, path: string): Promise<void> {
+export async function serveFile(w: ResponseWriter, r: Request, path: string): Promise<void> {
   if (requestPath(r).split(/[/\\]/).includes('..')) {
     await error(w, 'invalid URL path', 400);
     return;

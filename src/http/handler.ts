@@ -3,6 +3,7 @@
 // StripPrefix, TimeoutHandler).
 
 import type { Header } from './header.js';
+import type { Request } from './request.js';
 import { statusText } from './wire/write.js';
 
 /** Where a handler writes its reply (Go's http.ResponseWriter). */
@@ -17,47 +18,19 @@ export interface ResponseWriter {
   flush?(): Promise<void> | void;
 }
 
-/**
- * The request fields the mux, file server and stock handlers rely on. The codec's `Request`
- * satisfies it; `httptest.newRequest` builds one for tests.
- */
-export interface RequestLike {
-  method: string;
-  /** Parsed target; `url.pathname` is the escaped path handlers route on. */
-  url: URL;
-  /** Host header (or the absolute-form target's host), possibly with a port. */
-  host: string;
-  header: Header;
-  /** The raw request-target as received (`/p?q`, `*`, ...), when known. */
-  requestURI?: string;
-  protoMajor?: number;
-  protoMinor?: number;
-  /** Aborted when the client goes away (Go's request context). */
-  signal?: AbortSignal;
-  /** The ServeMux pattern that matched (Go 1.23's Request.Pattern). */
-  pattern?: string;
-  /** The value of the named path wildcard the matched pattern captured, or ''. */
-  pathValue(name: string): string;
-  setPathValue(name: string, value: string): void;
-}
-
-// Method syntax makes the parameter check bivariant, so a handler typed with a richer request
-// class (the codec's Request) is still accepted where a HandlerFunc is expected.
-type Bivariant<F extends (...args: never[]) => unknown> = { fn(...args: Parameters<F>): ReturnType<F> }['fn'];
-
 /** A function handler (Go's HandlerFunc). */
-export type HandlerFunc = Bivariant<(w: ResponseWriter, r: RequestLike) => void | Promise<void>>;
+export type HandlerFunc = (w: ResponseWriter, r: Request) => void | Promise<void>;
 
 /** An object handler (Go's Handler interface). */
 export interface HandlerObject {
-  serveHTTP(w: ResponseWriter, r: RequestLike): void | Promise<void>;
+  serveHTTP(w: ResponseWriter, r: Request): void | Promise<void>;
 }
 
 /** Anything that can serve a request. */
 export type Handler = HandlerFunc | HandlerObject;
 
 /** Runs `h` for `(w, r)`, whichever shape it has. */
-export function serveWith(h: Handler, w: ResponseWriter, r: RequestLike): void | Promise<void> {
+export function serveWith(h: Handler, w: ResponseWriter, r: Request): void | Promise<void> {
   return typeof h === 'function' ? h(w, r) : h.serveHTTP(w, r);
 }
 
@@ -84,7 +57,7 @@ export function error(w: ResponseWriter, message: string, code: number): Promise
 }
 
 /** Replies `404 page not found`. */
-export function notFound(w: ResponseWriter, _r?: RequestLike): Promise<void> | void {
+export function notFound(w: ResponseWriter, _r?: Request): Promise<void> | void {
   return error(w, '404 page not found', 404);
 }
 
@@ -155,7 +128,7 @@ export function cleanPath(p: string): string {
  * the request path and cleaned (a trailing slash is kept); GET and HEAD without a Content-Type get
  * `text/html`, and GET a short HTML body linking to the target.
  */
-export function redirect(w: ResponseWriter, r: RequestLike, url: string, code: number): Promise<void> | void {
+export function redirect(w: ResponseWriter, r: Request, url: string, code: number): Promise<void> | void {
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url) && !url.startsWith('//')) {
     let oldPath = r.url.pathname;
     if (oldPath === '') oldPath = '/';
@@ -203,15 +176,32 @@ export function withFields<R extends object>(r: R, fields: Partial<R>): R {
 export function stripPrefix(prefix: string, h: Handler): Handler {
   if (prefix === '') return h;
   return (w, r) => {
-    const path = r.url.pathname;
-    if (!path.startsWith(prefix)) return notFound(w, r);
-    // A WHATWG http URL always keeps a leading '/', so `/static/` stripped from `/static/a`
-    // reads as `/a` (Go's file server and mux add that slash anyway).
+    const raw = r.rawPath !== '' ? r.rawPath : r.url.pathname;
+    let rest: string;
+    if (raw.startsWith(prefix)) {
+      rest = raw.slice(prefix.length);
+    } else {
+      // The prefix may be written decoded (`/café/`): compare on the decoded path, unless an
+      // escaped slash makes decoding change the path's structure.
+      const decoded = decodePath(raw);
+      if (decoded === null || /%2f/i.test(raw) || !decoded.startsWith(prefix)) return notFound(w, r);
+      rest = encodeURI(decoded.slice(prefix.length));
+    }
+    // A WHATWG http URL always keeps a leading '/', so its pathname reads `/a` where Go's
+    // stripped Path is `a`; `rawPath` keeps the exact stripped text.
     const url = new URL(r.url.href);
-    url.pathname = path.slice(prefix.length);
-    const r2 = withFields(r, { url } as Partial<RequestLike>);
+    url.pathname = rest;
+    const r2 = withFields(r, { url, rawPath: rest } as Partial<Request>);
     return serveWith(h, w, r2);
   };
+}
+
+function decodePath(p: string): string | null {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return null;
+  }
 }
 
 /** Thrown by writes a timed-out handler makes after `timeoutHandler` replied for it. */
@@ -238,7 +228,7 @@ export function timeoutHandler(h: Handler, ms: number, message = '<html><head><t
       else parent.addEventListener('abort', onParentAbort, { once: true });
     }
     const buffered = new BufferedWriter(w.header().clone());
-    const r2 = withFields(r, { signal: ac.signal } as Partial<RequestLike>);
+    const r2 = withFields(r, { signal: ac.signal } as Partial<Request>);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
     try {

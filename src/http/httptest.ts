@@ -2,7 +2,8 @@
 // handler writes, and newRequest for building an incoming request without a connection.
 
 import { Header, type HeaderInit } from './header.js';
-import { checkWriteHeaderCode, statusText, type RequestLike, type ResponseWriter } from './handler.js';
+import { checkWriteHeaderCode, statusText, type ResponseWriter } from './handler.js';
+import { Request } from './request.js';
 import { detectContentType } from './sniff.js';
 
 /** What a recorded response looks like once the handler is done (Go's Recorder.Result). */
@@ -110,91 +111,47 @@ export interface NewRequestInit {
   header?: HeaderInit;
   /** Host header; defaults to the target's host or `example.com`. */
   host?: string;
-  /** Request body bytes (exposed as `body` with `bytes()` / `text()`). */
+  /** Request body. */
   body?: Uint8Array | string;
   proto?: 'HTTP/1.0' | 'HTTP/1.1';
   remoteAddr?: string;
   signal?: AbortSignal;
 }
 
-/** A minimal body with the reading methods handlers use. */
-export class TestBody {
-  private off = 0;
-  constructor(private readonly data: Buffer) {}
-  async read(p: Uint8Array): Promise<number | null> {
-    if (this.off >= this.data.length) return null;
-    const n = Math.min(p.length, this.data.length - this.off);
-    p.set(this.data.subarray(this.off, this.off + n));
-    this.off += n;
-    return n;
-  }
-  async bytes(): Promise<Uint8Array> {
-    const b = this.data.subarray(this.off);
-    this.off = this.data.length;
-    return b;
-  }
-  async text(): Promise<string> {
-    return Buffer.from(await this.bytes()).toString('utf8');
-  }
-}
-
-/** An incoming request built in memory (what `newRequest` returns). */
-export class TestRequest implements RequestLike {
-  method: string;
-  url: URL;
-  host: string;
-  header: Header;
-  requestURI: string;
-  proto: string;
-  protoMajor: number;
-  protoMinor: number;
-  remoteAddr: string;
-  signal?: AbortSignal;
-  pattern?: string;
-  body: TestBody;
-  contentLength: number;
-  private values: Map<string, string> | undefined;
-
-  constructor(method: string, target: string, init: NewRequestInit = {}) {
-    this.method = method === '' ? 'GET' : method;
-    this.requestURI = target;
-    let url: URL;
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
-      url = new URL(target);
-    } else if (target.startsWith('/')) {
-      // Joined as text: `new URL(target, base)` would read `//a/b` as a host.
-      url = new URL('http://' + (init.host ?? 'example.com') + target);
-    } else if (target === '*' || method === 'CONNECT') {
-      url = new URL('http://' + (target === '*' ? (init.host ?? 'example.com') : target) + '/');
-    } else {
-      throw new TypeError(`httptest: bad request target ${JSON.stringify(target)}`);
-    }
-    this.url = url;
-    this.host = init.host ?? (url.host !== '' ? url.host : 'example.com');
-    this.header = new Header(init.header);
-    this.proto = init.proto ?? 'HTTP/1.1';
-    this.protoMajor = 1;
-    this.protoMinor = this.proto === 'HTTP/1.0' ? 0 : 1;
-    this.remoteAddr = init.remoteAddr ?? '192.0.2.1:1234';
-    this.signal = init.signal;
-    const body = init.body === undefined ? Buffer.alloc(0) : Buffer.from(init.body);
-    this.body = new TestBody(body);
-    this.contentLength = body.length;
-  }
-
-  pathValue(name: string): string {
-    return this.values?.get(name) ?? '';
-  }
-
-  setPathValue(name: string, value: string): void {
-    (this.values ??= new Map()).set(name, value);
-  }
-}
-
 /**
- * An incoming server request for `target` (a path like `/a?b=1` or an absolute URL), as Go's
- * httptest.NewRequest builds one. The host defaults to `example.com`.
+ * An incoming server request for `target` as a server would have read it (Go's
+ * httptest.NewRequest): `target` is the request-target (`/a?b=1`, an absolute URL, `*`, or
+ * `host:port` for CONNECT) and becomes `requestURI`; the Host defaults to `example.com`.
+ * A target like `//a/../b` stays a path (`rawPath` keeps it exactly as given).
  */
-export function newRequest(method: string, target: string, init?: NewRequestInit): TestRequest {
-  return new TestRequest(method, target, init);
+export function newRequest(method: string, target: string, init: NewRequestInit = {}): Request {
+  if (method === '') method = 'GET';
+  let url: URL;
+  let form: Request['targetForm'];
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
+    url = new URL(target);
+    form = 'absolute';
+  } else if (target.startsWith('/')) {
+    // Joined as text: `new URL(target, base)` would read `//a/b` as a host.
+    url = new URL('http://' + (init.host ?? 'example.com') + target);
+    form = 'origin';
+  } else if (target === '*') {
+    url = new URL('http://' + (init.host ?? 'example.com'));
+    form = 'asterisk';
+  } else if (method === 'CONNECT') {
+    url = new URL('http://' + target);
+    form = 'authority';
+  } else {
+    throw new TypeError(`httptest: bad request target ${JSON.stringify(target)}`);
+  }
+  const host = init.host ?? (form === 'authority' ? target : url.host !== '' ? url.host : 'example.com');
+  const r = new Request(method, url, { header: init.header, body: init.body, host, signal: init.signal });
+  r.requestURI = target;
+  r.targetForm = form;
+  r.proto = init.proto ?? 'HTTP/1.1';
+  r.protoMajor = 1;
+  r.protoMinor = r.proto === 'HTTP/1.0' ? 0 : 1;
+  r.remoteAddr = init.remoteAddr ?? '192.0.2.1:1234';
+  r.transferEncoding = [];
+  return r;
 }

@@ -5,9 +5,10 @@
 import { fileURLToPath } from 'node:url';
 import {
   cleanPath, error, isHandler, notFoundHandler, redirectHandler, serveWith, statusText,
-  type Handler, type HandlerFunc, type RequestLike, type ResponseWriter,
+  type Handler, type HandlerFunc, type ResponseWriter,
 } from './handler.js';
 import { TOKEN_TABLE } from './header.js';
+import type { Request } from './request.js';
 
 /** Thrown for a pattern that cannot be registered (Go panics with the same text). */
 export class PatternError extends Error {
@@ -416,6 +417,15 @@ function callerLocation(): string {
   return 'unknown location';
 }
 
+/**
+ * The escaped request path as sent (`rawPath`), or the URL's path when there is none (requests
+ * built by a client, `*` and authority-form targets).
+ */
+export function requestPath(r: Request): string {
+  const raw = (r as { rawPath?: unknown }).rawPath;
+  return typeof raw === 'string' && raw !== '' ? raw : r.url.pathname;
+}
+
 /** What `ServeMux.handler(r)` answers. */
 export interface HandlerMatch {
   handler: Handler;
@@ -533,7 +543,7 @@ export class ServeMux {
    * Looks up: the exact match, or with `withRedirect` the `/tree` → `/tree/` redirect target
    * when only the slash form matches exactly.
    */
-  private matchOrRedirect(host: string, method: string, path: string, redirectBase: URL | null):
+  private matchOrRedirect(host: string, method: string, path: string, redirectBase: { path: string; query: string } | null):
     { m: Match | null; redirectTo: string | null; redirectPattern: string } {
     const m = this.match(host, method, path);
     if (!exactMatch(m, path) && redirectBase !== null) {
@@ -542,7 +552,7 @@ export class ServeMux {
       if (exactMatch(m2, withSlash)) {
         return {
           m: null,
-          redirectTo: cleanPath(redirectBase.pathname) + '/' + redirectBase.search,
+          redirectTo: cleanPath(redirectBase.path) + '/' + redirectBase.query,
           redirectPattern: (m2 as Match).node.pattern?.str ?? '',
         };
       }
@@ -550,25 +560,28 @@ export class ServeMux {
     return { m, redirectTo: null, redirectPattern: '' };
   }
 
-  private find(r: RequestLike): Found {
-    const escaped = r.url.pathname;
+  private find(r: Request): Found {
+    // The path as sent (Go's EscapedPath): dot segments and `//` still there to be cleaned.
+    const escaped = requestPath(r);
+    const rawQuery = typeof r.rawQuery === 'string' ? r.rawQuery : r.url.search.slice(1);
+    const base = { path: escaped, query: rawQuery === '' ? '' : '?' + rawQuery };
     let m: Match | null;
     let host: string;
     let path = escaped;
     if (r.method === 'CONNECT') {
       // CONNECT paths are matched as sent; only the `/tree` redirect applies.
-      const first = this.matchOrRedirect(r.url.host, r.method, path, r.url);
+      const first = this.matchOrRedirect(r.url.host, r.method, path, base);
       if (first.redirectTo !== null) return this.redirectTo(first.redirectTo, first.redirectPattern);
       host = r.host;
       m = this.match(host, r.method, path);
     } else {
       host = stripHostPort(r.host);
       path = cleanPath(escaped);
-      const res = this.matchOrRedirect(host, r.method, path, r.url);
+      const res = this.matchOrRedirect(host, r.method, path, base);
       if (res.redirectTo !== null) return this.redirectTo(res.redirectTo, res.redirectPattern);
       m = res.m;
       if (path !== escaped) {
-        return this.redirectTo(path + r.url.search, m?.node.pattern?.str ?? '');
+        return this.redirectTo(path + base.query, m?.node.pattern?.str ?? '');
       }
     }
     if (m === null) {
@@ -594,13 +607,13 @@ export class ServeMux {
    * The handler for `r` and its pattern, without serving and without setting path values. Never
    * null: unmatched requests get a 404, 405 or redirect handler.
    */
-  handler(r: RequestLike): HandlerMatch {
+  handler(r: Request): HandlerMatch {
     const { handler, pattern } = this.find(r);
     return { handler, pattern };
   }
 
   /** Routes `r` to the most specific matching handler. */
-  serveHTTP(w: ResponseWriter, r: RequestLike): void | Promise<void> {
+  serveHTTP(w: ResponseWriter, r: Request): void | Promise<void> {
     if (r.requestURI === '*') {
       if ((r.protoMajor ?? 1) > 1 || (r.protoMajor ?? 1) === 1 && (r.protoMinor ?? 1) >= 1) {
         w.header().set('Connection', 'close');

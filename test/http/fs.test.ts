@@ -197,6 +197,12 @@ describe('no path leaves the root', () => {
     });
   }
 
+  test('dot segments inside the root are cleaned and served', async () => {
+    const w = await get(fileServer(root), '/sub/../hello.txt');
+    assert.equal(w.code, 200);
+    assert.equal(w.bodyText, 'hello, world\n');
+  });
+
   test('dir().open cleans names itself', async () => {
     await assert.rejects(() => dir(root).open('/../outside-secret.txt'), { code: 'ENOENT' });
     await assert.rejects(() => dir(root).open('../../outside-secret.txt'), { code: 'ENOENT' });
@@ -527,6 +533,12 @@ describe('serveFile', () => {
     await serveFile(w, newRequest('GET', '/x/..%5cy'), join(root, 'hello.txt'));
     assert.equal(w.code, 400);
     assert.equal(w.bodyText, 'invalid URL path\n');
+  });
+
+  test('a raw /../ in the request path → 400', async () => {
+    const w = new ResponseRecorder();
+    await serveFile(w, newRequest('GET', '/x/../y'), join(root, 'hello.txt'));
+    assert.equal(w.code, 400);
   });
 
   test('index.html in the request path redirects', async () => {

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   error, notFound, redirect, redirectHandler, stripPrefix, timeoutHandler, HandlerTimeoutError, cleanPath,
-  cleanPathLexical, serveWith, type HandlerFunc, type RequestLike,
+  cleanPathLexical, serveWith, type HandlerFunc,
 } from '../../src/http/handler.js';
 import { ResponseRecorder, newRequest } from '../../src/http/httptest.js';
 
@@ -129,7 +129,7 @@ describe('stripPrefix', () => {
     const r = newRequest('GET', '/p/x');
     r.setPathValue('k', 'v');
     const w = new ResponseRecorder();
-    await serveWith(stripPrefix('/p', (w2, r2: RequestLike) => {
+    await serveWith(stripPrefix('/p', (w2, r2) => {
       r2.setPathValue('k2', 'v2');
       w2.write(r2.pathValue('k') + r2.pathValue('k2') + r2.method);
     }), w, r);
