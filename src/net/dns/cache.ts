@@ -1,7 +1,8 @@
 // The resolver's optional answer cache (Go has none; see DESIGN.md). Keyed by question (rooted
 // lower-cased name + type). Positive answers live for the smallest TTL in their answer section;
 // NXDOMAIN and NODATA live for the RFC 2308 §5 negative TTL (min of the SOA's TTL and MINIMUM)
-// and are not cached at all without an SOA. Bounded: least recently used entries go first.
+// and are not cached at all without an SOA. Bounded: eviction is CLOCK (second chance), an
+// LRU approximation whose hits only set a flag instead of reordering the table.
 
 import { negativeTTL, type Message } from './message.js';
 
@@ -21,8 +22,8 @@ export interface CacheOptions {
 
 /** A cached answer: the message itself, or the negative outcome. */
 export type CacheEntry =
-  | { kind: 'answer'; msg: Message; server: string; expires: number }
-  | { kind: 'nxdomain' | 'nodata'; server: string; expires: number };
+  | { kind: 'answer'; msg: Message; server: string; expires: number; used: boolean }
+  | { kind: 'nxdomain' | 'nodata'; server: string; expires: number; used: boolean };
 
 /** Counters for tests and monitoring. */
 export interface CacheStats {
@@ -69,9 +70,7 @@ export class DNSCache {
       this.misses++;
       return null;
     }
-    // Refresh its place in the LRU order.
-    this.map.delete(key);
-    this.map.set(key, e);
+    e.used = true;
     this.hits++;
     return e;
   }
@@ -81,7 +80,7 @@ export class DNSCache {
     let ttl = this.maxTTL;
     for (const rr of msg.answers) if (rr.ttl < ttl) ttl = rr.ttl;
     if (msg.answers.length === 0 || ttl <= 0) return;
-    this.put(key, { kind: 'answer', msg, server, expires: this.now() + ttl * 1000 });
+    this.put(key, { kind: 'answer', msg, server, expires: this.now() + ttl * 1000, used: false });
   }
 
   /** Stores NXDOMAIN / NODATA per RFC 2308 (only with an SOA in the authority section). */
@@ -91,14 +90,21 @@ export class DNSCache {
     if (soaTTL === null) return;
     const ttl = Math.min(soaTTL, this.maxNegativeTTL, this.maxTTL);
     if (ttl <= 0) return;
-    this.put(key, { kind, server, expires: this.now() + ttl * 1000 });
+    this.put(key, { kind, server, expires: this.now() + ttl * 1000, used: false });
   }
 
   private put(key: string, e: CacheEntry): void {
     this.map.delete(key);
+    // Second chance: an entry used since it was last passed over moves to the back once.
+    let spins = this.map.size;
     while (this.map.size >= this.maxEntries) {
-      const oldest = this.map.keys().next().value as string;
+      const [oldest, old] = this.map.entries().next().value as [string, CacheEntry];
       this.map.delete(oldest);
+      if (old.used && spins-- > 0 && old.expires > this.now()) {
+        old.used = false;
+        this.map.set(oldest, old);
+        continue;
+      }
       this.evictions++;
     }
     this.map.set(key, e);

@@ -142,8 +142,9 @@ async function roundTrip(
   ctl.signal.addEventListener('abort', closeOnAbort, { once: true });
   try {
     conn = await dial(network, server, { signal: ctl.signal });
+    // The timer above closes the conn when the attempt's time is up, which ends any pending
+    // read or write; no per-conn deadline timers are needed on top.
     if (ctl.signal.aborted) throw abortCause(ctl.signal);
-    conn.setDeadline(new Date(Date.now() + timeout));
     return network === 'udp' ? await udpRoundTrip(conn, query, q, server) : await tcpRoundTrip(conn, query, q, server);
   } catch (e) {
     if (signal?.aborted) throw abortError(signal, q.name, server);

@@ -322,6 +322,8 @@ export class Resolver implements HostResolver {
   private readonly inflight = new Map<string, Flight>();
   private offset = 0;
   private effCache: { base: ResolvConf; eff: Effective } | null = null;
+  /** The variables `auto` mode consults, read once (Go reads them once per process). */
+  private readonly env: Record<string, string | undefined>;
 
   constructor(opts: ResolverOptions = {}) {
     this.opts = opts;
@@ -338,6 +340,8 @@ export class Resolver implements HostResolver {
     this.cache = opts.cache ? new DNSCache(opts.cache === true ? {} : opts.cache) : null;
     this.dialFn = opts.dial ?? defaultDNSDial;
     this.finder = opts.sourceFinder ?? kernelSource;
+    const env = opts.env ?? process.env;
+    this.env = { LOCALDOMAIN: env.LOCALDOMAIN, RES_OPTIONS: env.RES_OPTIONS, HOSTALIASES: env.HOSTALIASES };
   }
 
   /** Cache counters, or null when the cache is off. */
@@ -379,7 +383,7 @@ export class Resolver implements HostResolver {
       name,
       conf,
       nss: this.nss.get(),
-      env: this.opts.env ?? process.env,
+      env: this.env,
       localHostname: this.opts.hostname,
       mdnsAllow: this.mode === 'auto' ? mdnsAllowState() : false,
     });
@@ -387,6 +391,13 @@ export class Resolver implements HostResolver {
   }
 
   // ---- one question, all servers and attempts (Go's tryOneName) ----
+
+  /** A cached outcome for a question, without any promise: the answer, a not-found error, or null on a miss. */
+  private cached(fqdn: string, qtype: number): Answer | DNSError | null {
+    const e = this.cache?.get(cacheKey(fqdn, qtype));
+    if (!e) return null;
+    return e.kind === 'answer' ? { msg: e.msg, server: e.server } : notFound(fqdn, e.server);
+  }
 
   private async tryOneName(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal | undefined): Promise<Answer> {
     const key = cacheKey(fqdn, qtype);
@@ -542,16 +553,28 @@ export class Resolver implements HostResolver {
     let cname = '';
     let lastErr: unknown = null;
     for (const fqdn of nameList(name, eff.ndots, eff.search)) {
-      let results: Array<{ ok: Answer } | { err: unknown }>;
-      const one = (t: number): Promise<{ ok: Answer } | { err: unknown }> =>
-        this.tryOneName(eff, fqdn, t, signal).then((ok) => ({ ok }), (err: unknown) => ({ err }));
-      if (eff.singleRequest) {
-        results = [];
-        for (const t of qtypes) results.push(await one(t));
-      } else {
-        results = await Promise.all(qtypes.map(one));
+      let results: Array<{ ok: Answer } | { err: unknown }> | null = null;
+      if (this.cache) {
+        // All answers cached: no promises at all.
+        const hits: Array<{ ok: Answer } | { err: unknown }> = [];
+        for (const t of qtypes) {
+          const c = this.cached(fqdn, t);
+          if (c === null) break;
+          hits.push(c instanceof DNSError ? { err: c } : { ok: c });
+        }
+        if (hits.length === qtypes.length) results = hits;
       }
-      if (signal?.aborted) throw abortError(signal, name);
+      if (results === null) {
+        const one = (t: number): Promise<{ ok: Answer } | { err: unknown }> =>
+          this.tryOneName(eff, fqdn, t, signal).then((ok) => ({ ok }), (err: unknown) => ({ err }));
+        if (eff.singleRequest) {
+          results = [];
+          for (const t of qtypes) results.push(await one(t));
+        } else {
+          results = await Promise.all(qtypes.map(one));
+        }
+        if (signal?.aborted) throw abortError(signal, name);
+      }
       let hitStrict = false;
       for (const r of results) {
         if ('err' in r) {
@@ -563,16 +586,9 @@ export class Resolver implements HostResolver {
           }
           continue;
         }
-        for (const rr of r.ok.msg.answers) {
-          if (rr.class !== Class.IN) continue;
-          const d = rr.data;
-          if (d.kind === 'A' || d.kind === 'AAAA') {
-            addrs.push(new IPAddr(IP.fromBytes(d.kind === 'A' ? ipv4Mapped(d.address) : d.address)));
-            if (cname === '') cname = rr.name;
-          } else if (d.kind === 'CNAME') {
-            if (cname === '') cname = d.cname;
-          }
-        }
+        const parsed = addressesOf(r.ok.msg);
+        for (const a of parsed.addrs) addrs.push(a);
+        if (cname === '') cname = parsed.cname;
       }
       if (hitStrict) {
         addrs = [];
@@ -776,6 +792,33 @@ export class Resolver implements HostResolver {
   lookupPort(network: string, service: string, opts: LookupCall = {}): Promise<number> {
     return portLookup(network, service, opts);
   }
+}
+
+const parsedAnswers = new WeakMap<Message, { addrs: IPAddr[]; cname: string }>();
+
+/**
+ * The IN-class A/AAAA addresses of an answer section and its canonical name as Go picks it
+ * (owner of the first address record, or target of the first CNAME, whichever comes first).
+ * Memoized per message, so cached answers are parsed once.
+ */
+function addressesOf(msg: Message): { addrs: IPAddr[]; cname: string } {
+  let p = parsedAnswers.get(msg);
+  if (p) return p;
+  const addrs: IPAddr[] = [];
+  let cname = '';
+  for (const rr of msg.answers) {
+    if (rr.class !== Class.IN) continue;
+    const d = rr.data;
+    if (d.kind === 'A' || d.kind === 'AAAA') {
+      addrs.push(new IPAddr(new IP(d.kind === 'A' ? ipv4Mapped(d.address) : Uint8Array.from(d.address))));
+      if (cname === '') cname = rr.name;
+    } else if (d.kind === 'CNAME') {
+      if (cname === '') cname = d.cname;
+    }
+  }
+  p = { addrs, cname };
+  parsedAnswers.set(msg, p);
+  return p;
 }
 
 function ipv4Mapped(b: Uint8Array): Uint8Array {
