@@ -127,6 +127,14 @@ describe('SOCKS5 through a real Dante server', { skip: danteAvailable() ? false 
     assert.equal(errorAs(e, SOCKSReplyError)?.reply, 2);
   });
 
+  test('CONNECT to an IPv6 literal when dante has no IPv6 external address → "address type not supported"', async () => {
+    const d = new SOCKS5Dialer({ proxyAddress: plain.address, resolveLocally: true });
+    const e = await failure(d.dial('tcp', `[::1]:${target.port}`));
+    assert.equal(e.message, `socks connect tcp ${plain.address}->[::1]:${target.port}: address type not supported`);
+    assert.equal(errorAs(e, SOCKSReplyError)?.reply, 8);
+    assert.equal(e.code, 'EAFNOSUPPORT');
+  });
+
   test('username authentication: the right password tunnels', { skip: process.getuid?.() !== 0 ? 'needs root to create the system user' : false }, async () => {
     assert.ok(authed, 'dante with username auth started');
     const d = socksDialerFromURL(`socks5://${encodeURIComponent(SOCKS_USER)}:${encodeURIComponent(SOCKS_PASSWORD)}@${authed.address}`);
