@@ -5,6 +5,7 @@
 import type { Header } from './header.js';
 import type { Request } from './request.js';
 import { statusText } from './wire/write.js';
+import { Body } from './wire/body.js';
 
 /** Where a handler writes its reply (Go's http.ResponseWriter). */
 export interface ResponseWriter {
@@ -280,4 +281,58 @@ export function checkWriteHeaderCode(code: number): void {
   if (!Number.isInteger(code) || code < 100 || code > 999) {
     throw new RangeError(`invalid WriteHeader code ${code}`);
   }
+}
+
+/** A body read through `maxBytesReader` went past its limit (Go's MaxBytesError). */
+export class MaxBytesError extends Error {
+  constructor(readonly limit: number) {
+    super('http: request body too large');
+    this.name = 'MaxBytesError';
+  }
+}
+
+/** Passes a body through until `limit` bytes, then fails with MaxBytesError. */
+class MaxBytesBody extends Body {
+  private left: number;
+  private over = false;
+  constructor(private readonly inner: Body, private readonly w: ResponseWriter, private readonly limit: number) {
+    super(inner.contentLength, inner.trailer);
+    this.left = limit;
+  }
+
+  protected async pull(max: number): Promise<Uint8Array | null> {
+    if (this.over) throw new MaxBytesError(this.limit);
+    // Ask for one byte more than allowed, to tell "exactly the limit" from "more".
+    const c = await this.inner.readChunk(Math.min(max, this.left + 1));
+    if (c === null) return null;
+    if (c.length <= this.left) {
+      this.left -= c.length;
+      return c;
+    }
+    this.over = true;
+    // The server should not try to read the rest of this request's body (Go's requestTooLarge).
+    (this.w as { requestTooLarge?: () => void }).requestTooLarge?.();
+    const keep = this.left;
+    this.left = 0;
+    if (keep === 0) throw new MaxBytesError(this.limit);
+    return c.subarray(0, keep);
+  }
+
+  override close(): void {
+    super.close();
+    this.inner.close();
+  }
+}
+
+/**
+ * Wraps `body` so reading more than `limit` bytes fails with MaxBytesError (Go's
+ * MaxBytesReader); `w` is told with `requestTooLarge()` when it has one.
+ */
+export function maxBytesReader(w: ResponseWriter, body: Body, limit: number): Body {
+  return new MaxBytesBody(body, w, Math.max(0, limit));
+}
+
+/** Runs `h` with the request body limited to `limit` bytes (Go's MaxBytesHandler). */
+export function maxBytesHandler(h: Handler, limit: number): HandlerFunc {
+  return (w, r) => serveWith(h, w, withFields(r, { body: maxBytesReader(w, r.body, limit) } as Partial<Request>));
 }

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   error, notFound, redirect, redirectHandler, stripPrefix, timeoutHandler, HandlerTimeoutError, cleanPath,
-  cleanPathLexical, serveWith, type HandlerFunc,
+  cleanPathLexical, serveWith, maxBytesHandler, MaxBytesError, type HandlerFunc,
 } from '../../src/http/handler.js';
 import { ResponseRecorder, newRequest } from '../../src/http/httptest.js';
 
@@ -187,5 +187,43 @@ describe('timeoutHandler', () => {
   test('a handler error propagates', async () => {
     const h = timeoutHandler(async () => { throw new Error('bad'); }, 1000);
     await assert.rejects(async () => h(new ResponseRecorder(), newRequest('GET', '/')), { message: 'bad' });
+  });
+});
+
+describe('maxBytesHandler', () => {
+  const reader: HandlerFunc = async (w, r) => {
+    try {
+      const body = await r.body.text();
+      w.write('got ' + body);
+    } catch (e) {
+      if (e instanceof MaxBytesError) await error(w, `too large (limit ${e.limit})`, 413);
+      else throw e;
+    }
+  };
+
+  for (const [size, limit, ok] of [[0, 0, true], [5, 10, true], [10, 10, true], [11, 10, false], [100000, 10, false], [1, 0, false]] as const) {
+    test(`${size}-byte body, limit ${limit}: ${ok ? 'read' : '413'}`, async () => {
+      const w = new ResponseRecorder();
+      await maxBytesHandler(reader, limit)(w, newRequest('POST', '/', { body: 'x'.repeat(size) }));
+      if (ok) {
+        assert.equal(w.code, 200);
+        assert.equal(w.bodyText, 'got ' + 'x'.repeat(size));
+      } else {
+        assert.equal(w.code, 413);
+        assert.equal(w.bodyText, `too large (limit ${limit})\n`);
+      }
+    });
+  }
+
+  test('reads up to the limit, then the error; requestTooLarge is called', async () => {
+    let told = 0;
+    const w = Object.assign(new ResponseRecorder(), { requestTooLarge: () => { told++; } });
+    await maxBytesHandler(async (_w, r) => {
+      const p = new Uint8Array(4);
+      assert.equal(await r.body.read(p), 4);
+      assert.equal(await r.body.read(p), 2); // the 6 allowed bytes
+      await assert.rejects(() => r.body.read(p), MaxBytesError);
+    }, 6)(w, newRequest('POST', '/', { body: 'abcdefgh' }));
+    assert.equal(told, 1);
   });
 });
