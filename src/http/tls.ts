@@ -153,6 +153,7 @@ function handshake(conn: Conn, tc: TLSConn, event: 'secure' | 'secureConnect', o
       clearTimeout(timer);
       s.off('error', onErr);
       s.off('close', onClose);
+      s.off('end', onClose);
       s.off(event, onOK);
       opts.signal?.removeEventListener('abort', onAbort);
     };
@@ -162,6 +163,7 @@ function handshake(conn: Conn, tc: TLSConn, event: 'secure' | 'secureConnect', o
     }
     s.once('error', onErr);
     s.once('close', onClose);
+    s.once('end', onClose);
     s.once(event, onOK);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0) {
