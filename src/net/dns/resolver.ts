@@ -530,12 +530,13 @@ export class Resolver implements HostResolver {
   private async lookupIPCNAME(
     name: string, network: IPNetwork | 'CNAME', order: HostLookupOrder, signal: AbortSignal | undefined,
   ): Promise<{ addrs: IPAddr[]; cname: string }> {
-    if (!isDomainName(name)) throw notFound(name);
+    // The hosts file is consulted before the name check, as in Go: it may list names DNS cannot carry.
     if (order === 'files,dns' || order === 'files') {
       const f = this.filesLookup(name);
       if (f) return { addrs: await sortByRFC6724(f.addrs, this.finder), cname: f.canonical };
       if (order === 'files' && !isLocalhost(name)) throw notFound(name);
     }
+    if (!isDomainName(name)) throw notFound(name);
     if (isLocalhost(name)) {
       const lo: IPAddr[] = [];
       if (network !== 'ip4') lo.push(new IPAddr(IP.fromBytes([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])));
@@ -660,7 +661,6 @@ export class Resolver implements HostResolver {
       return (await systemResolver.lookupIPAddr(host, { signal })).map((a) => a.toString());
     }
     if (order === 'files,dns' || order === 'files') {
-      if (!isDomainName(host)) throw notFound(host);
       const e = this.hosts.lookupStaticHost(host);
       if (e && e.addrs.length > 0) return e.addrs;
       if (order === 'files' && !isLocalhost(host)) throw notFound(host);
@@ -686,6 +686,8 @@ export class Resolver implements HostResolver {
 
   // ---- other record types (always DNS, never the hosts file) ----
 
+  // The records of `type` in the answer; invalid names are dropped and reported (with the valid
+  // ones) as Go reports them: an error naming what the caller asked for, without a server.
   private records<T>(
     name: string, answer: Answer, type: number, pick: (rr: Resource) => T | null, valid: (v: T) => boolean,
   ): T[] {
@@ -698,7 +700,7 @@ export class Resolver implements HostResolver {
       if (valid(v)) out.push(v);
       else bad++;
     }
-    if (bad > 0) throw new MalformedRecordsError<T>(name, out, answer.server);
+    if (bad > 0) throw new MalformedRecordsError<T>(name, out);
     return out;
   }
 
@@ -742,11 +744,11 @@ export class Resolver implements HostResolver {
         break;
       }
     }
-    if (cname !== '' && !isDomainName(cname)) throw new DNSError({ err: 'SRV header name is invalid', name: target, server: a.server });
+    if (cname !== '' && !isDomainName(cname)) throw new DNSError({ err: 'SRV header name is invalid', name });
     const pick = (rr: Resource): SRV | null =>
       rr.data.kind === 'SRV' ? { target: rr.data.target, port: rr.data.port, priority: rr.data.priority, weight: rr.data.weight } : null;
     try {
-      return { cname, addrs: sortSRV(this.records<SRV>(target, a, Type.SRV, pick, (s) => isDomainName(s.target))) };
+      return { cname, addrs: sortSRV(this.records<SRV>(name, a, Type.SRV, pick, (s) => isDomainName(s.target))) };
     } catch (e) {
       if (e instanceof MalformedRecordsError) sortSRV(e.records as SRV[]);
       throw e;
@@ -783,7 +785,7 @@ export class Resolver implements HostResolver {
         const names = this.hosts.lookupStaticAddr(addr);
         if (names.length > 0) return names;
       }
-      throw e instanceof DNSError ? renamed(e, addr) : e;
+      throw e; // names the in-addr.arpa / ip6.arpa name, as Go's does
     }
     return this.records<string>(addr, a, Type.PTR, (rr) => (rr.data.kind === 'PTR' ? rr.data.ptr : null), isDomainName);
   }

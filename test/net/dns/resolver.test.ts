@@ -246,6 +246,9 @@ test('the hosts file answers first (files dns); several lines accumulate; DNS no
   assert.deepEqual(await r.lookupHost('Web.Test'), ['192.0.2.30', '192.0.2.31', '2001:db8::30'], 'file order');
   assert.deepEqual(await r.lookupHost('web'), ['192.0.2.30']);
   assert.deepEqual((await r.lookupIP('ip4', 'web.test.')).map(String), ['192.0.2.30', '192.0.2.31']);
+  const odd = resolver([s], { hosts: '192.0.2.32 odd..name 12345\n' });
+  assert.deepEqual(await odd.lookupHost('odd..name'), ['192.0.2.32'], 'the file is read before the name check');
+  assert.deepEqual((await odd.lookupIPAddr('12345')).map(String), ['192.0.2.32']);
   assert.equal(await r.lookupCNAME('web'), 'web.test.');
   assert.deepEqual(await r.lookupAddr('192.0.2.30'), ['web.test.', 'web']);
   assert.equal(s.queries.length, 0);
@@ -340,7 +343,7 @@ test('MX, NS, SRV, TXT, CNAME, PTR results shaped and sorted as Go', async () =>
   const bad = await rejects(r.lookupAddr('192.0.2.300'));
   assert.equal(bad.message, 'lookup 192.0.2.300: unrecognized address');
   const nx = await rejects(r.lookupAddr('192.0.2.9'));
-  assert.equal(nx.name, '192.0.2.9');
+  assert.equal(nx.name, '9.2.0.192.in-addr.arpa.', 'Go names the reverse name');
   assert.equal(nx.isNotFound, true);
   assert.equal(await r.lookupPort('tcp', 'https'), 443);
 });
@@ -371,13 +374,14 @@ test('invalid names in MX/NS/SRV/PTR/CNAME answers: an error carrying the valid 
   const r = resolver([s]);
   const mx = await rejects(r.lookupMX('m.test'));
   assert.ok(mx instanceof MalformedRecordsError);
-  assert.equal(mx.message, `lookup m.test on ${s.address}: DNS response contained records which contain invalid names`);
+  assert.equal(mx.message, 'lookup m.test: DNS response contained records which contain invalid names');
   assert.deepEqual(mx.records, [{ host: 'good.test.', pref: 10 }]);
   const ns = await rejects(r.lookupNS('n.test'));
   assert.ok(ns instanceof MalformedRecordsError);
   assert.deepEqual(ns.records, []);
   const srv = await rejects(r.lookupSRV('x', 'tcp', 's.test'));
   assert.ok(srv instanceof MalformedRecordsError);
+  assert.equal(srv.name, 's.test');
   assert.deepEqual((srv.records as Array<{ target: string }>).map((x) => x.target), ['ok.test.']);
   const ptr = await rejects(r.lookupAddr('192.0.2.3'));
   assert.ok(ptr instanceof MalformedRecordsError);
@@ -388,7 +392,7 @@ test('invalid names in MX/NS/SRV/PTR/CNAME answers: an error carrying the valid 
   // An SRV owner name that is itself invalid.
   const owner = await fake((q) => [answer(q.msg, { answers: [rr('b\\@d.test.', { kind: 'SRV', priority: 1, weight: 1, port: 1, target: 'ok.test.' })] })]);
   const e = await rejects(resolver([owner]).lookupSRV('', '', 'whatever.test'));
-  assert.equal(e.err, 'SRV header name is invalid');
+  assert.equal(e.message, 'lookup whatever.test: SRV header name is invalid');
 });
 
 test('cache: hits skip the network, TTLs expire, negative answers cached per RFC 2308, size bounded', async () => {
