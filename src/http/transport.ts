@@ -311,6 +311,12 @@ export class Transport implements RoundTripper {
 
   /** Dials the first hop, tunnels / handshakes as needed, and wraps the conn. */
   private async dialConn(cm: ConnectMethod, key: string, handle: DialHandle, trace: ClientTrace | undefined): Promise<PersistConn> {
+    const pc = await this.dialPersist(cm, key, handle, trace);
+    pc.onIdleClosed = (c) => this.pool.removeIdle(c);
+    return pc;
+  }
+
+  private async dialPersist(cm: ConnectMethod, key: string, handle: DialHandle, trace: ClientTrace | undefined): Promise<PersistConn> {
     const signal = handle.controller.signal;
     handle.phase = 'dialing';
     let conn: Conn;

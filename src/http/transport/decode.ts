@@ -79,8 +79,10 @@ class DecodedBody extends Body {
         this.z.end();
         continue;
       }
+      // Resumes once the chunk is processed, or earlier on output, end or error.
       await new Promise<void>((r) => {
-        this.z.write(c, () => r());
+        this.wake = r;
+        this.z.write(c, () => this.poke());
       });
     }
   }
