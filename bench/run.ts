@@ -9,11 +9,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { netWorkloads } from './net.js';
+import { httpServerWorkloads } from './http-server.js';
 import type { RunOptions, Workload } from './workload.js';
 
 /** Every workload, in the order they run. */
 const registry: Workload[] = [
   ...netWorkloads,
+  ...httpServerWorkloads,
 ];
 
 interface Args {
