@@ -495,3 +495,30 @@ test('the Dialer resolves through a Resolver (HostResolver), and a failed lookup
   ln.close();
   await accepted.catch(() => {});
 });
+
+test('IPv6 loopback servers ([::1]:port) and a custom dial (Go\'s Resolver.Dial) that redirects every query', async () => {
+  const v6 = await FakeDNS.start(zone([A('six.test.', '192.0.2.61')]), { host: '::1' });
+  servers.push(v6);
+  assert.equal(v6.address, `[::1]:${v6.port}`);
+  const r = resolver([v6]);
+  assert.deepEqual(await r.lookupHost('six.test'), ['192.0.2.61']);
+  // Server strings: a bare IP gets port 53; the transport sees `[ip6]:port` (it refuses to send here).
+  const addrs: string[] = [];
+  const refuse = async (_n: string, a: string): Promise<never> => {
+    addrs.push(a);
+    throw new Error('not sending');
+  };
+  await resolver(['::1', '127.0.0.1', '[::1]:5353'], { dial: refuse }).lookupIP('ip4', 'x.test').catch(() => {});
+  assert.deepEqual(addrs, ['[::1]:53', '127.0.0.1:53', '[::1]:5353']);
+  // Every exchange goes wherever the dial function says, whatever the configured server.
+  const target = await fake(zone([A('redirect.test.', '192.0.2.62')]));
+  const seen: string[] = [];
+  const via = resolver(['127.0.0.1:9'], {
+    dial: async (net, addr, o) => {
+      seen.push(`${net} ${addr}`);
+      return new Dialer().dial(net, target.address, o);
+    },
+  });
+  assert.deepEqual(await via.lookupHost('redirect.test'), ['192.0.2.62']);
+  assert.deepEqual(seen.sort(), ['udp 127.0.0.1:9', 'udp 127.0.0.1:9']);
+});
