@@ -113,10 +113,26 @@ export function cleanPathLexical(p: string): string {
   return joined === '' ? '.' : joined;
 }
 
+/** Fast check: `p` starts with '/' and has no empty, `.` or `..` segment (a trailing '/' is fine). */
+function isCleanRooted(p: string): boolean {
+  if (p.length === 0 || p.charCodeAt(0) !== 0x2f) return false;
+  let segStart = 1;
+  for (let i = 1; i <= p.length; i++) {
+    if (i < p.length && p.charCodeAt(i) !== 0x2f) continue;
+    const len = i - segStart;
+    if (len === 0 && i < p.length) return false; // '//'
+    if (len === 1 && p.charCodeAt(segStart) === 0x2e) return false; // '.'
+    if (len === 2 && p.charCodeAt(segStart) === 0x2e && p.charCodeAt(segStart + 1) === 0x2e) return false; // '..'
+    segStart = i + 1;
+  }
+  return true;
+}
+
 /**
  * Go's cleanPath for request paths: adds a leading `/`, cleans, and keeps a trailing slash.
  */
 export function cleanPath(p: string): string {
+  if (isCleanRooted(p)) return p;
   if (p === '') return '/';
   if (p[0] !== '/') p = '/' + p;
   let np = cleanPathLexical(p);

@@ -41,7 +41,9 @@ export class Pattern {
     readonly method: string,
     readonly host: string,
     readonly segments: readonly Segment[],
-  ) {}
+  ) {
+    this.wildcardNames = segments.filter((seg) => seg.wild && seg.s !== '').map((seg) => seg.s);
+  }
 
   toString(): string {
     return this.str;
@@ -52,9 +54,7 @@ export class Pattern {
   }
 
   /** Names of the wildcards that capture a value, in order. */
-  get wildcardNames(): string[] {
-    return this.segments.filter((s) => s.wild && s.s !== '').map((s) => s.s);
-  }
+  readonly wildcardNames: readonly string[];
 }
 
 /** Go's %q for the ASCII strings patterns are made of. */
@@ -336,36 +336,48 @@ interface Match {
   values: string[];
 }
 
-/** Splits the first segment off `path` (which starts with '/'); '/' alone is the trailing slash. */
-function firstSegment(path: string): [seg: string, rest: string] {
-  if (path === '/') return ['/', ''];
-  let end = path.indexOf('/', 1);
-  if (end < 0) end = path.length;
-  return [pathUnescape(path.slice(1, end)), path.slice(end)];
-}
-
 /**
- * Matches `path` below `n`, preferring at each position a literal, then `{x}`, then `{x...}`,
- * and backing out of a branch that fails further down.
+ * Matches the part of `path` from index `i` (a '/' or the end) below `n`, preferring at each
+ * position a literal, then `{x}`, then `{x...}`, and backing out of a branch that fails further
+ * down. Captured values are pushed on `values`; a failed call leaves `values` as it found it.
  */
-function matchPath(n: Node | null | undefined, path: string, values: string[]): Match | null {
+function matchNode(n: Node | null | undefined, path: string, i: number, values: string[]): Node | null {
   if (n == null) return null;
-  if (path === '') return n.pattern !== null ? { node: n, values } : null;
-  const [seg, rest] = firstSegment(path);
+  if (i >= path.length) return n.pattern !== null ? n : null;
+  let seg: string;
+  let next: number;
+  if (i === path.length - 1) {
+    seg = '/'; // the trailing slash `{$}` stands for
+    next = path.length;
+  } else {
+    next = path.indexOf('/', i + 1);
+    if (next < 0) next = path.length;
+    seg = pathUnescape(path.slice(i + 1, next));
+  }
   const lit = n.literal?.get(seg);
   if (lit !== undefined) {
-    const m = matchPath(lit, rest, values);
+    const m = matchNode(lit, path, next, values);
     if (m !== null) return m;
   }
   if (n.single !== null && seg !== '/') {
-    const m = matchPath(n.single, rest, [...values, seg]);
+    values.push(seg);
+    const m = matchNode(n.single, path, next, values);
     if (m !== null) return m;
+    values.pop();
   }
   const multi = n.multi;
   if (multi !== null && multi.pattern !== null) {
-    return { node: multi, values: multi.pattern.last.s !== '' ? [...values, pathUnescape(path.slice(1))] : values };
+    if (multi.pattern.last.s !== '') values.push(pathUnescape(path.slice(i + 1)));
+    return multi;
   }
   return null;
+}
+
+function matchPath(n: Node | null | undefined, path: string): Match | null {
+  if (n == null) return null;
+  const values: string[] = [];
+  const node = matchNode(n, path, 0, values);
+  return node === null ? null : { node, values };
 }
 
 /**
@@ -426,6 +438,14 @@ export function requestPath(r: Request): string {
   return typeof raw === 'string' && raw !== '' ? raw : r.url.pathname;
 }
 
+const NO_VALUES: string[] = [];
+
+/** `?query` as sent, or '' (Go keeps RawQuery on its redirects). */
+function query(r: Request): string {
+  const q = typeof r.rawQuery === 'string' ? r.rawQuery : r.url.search.slice(1);
+  return q === '' ? '' : '?' + q;
+}
+
 /** What `ServeMux.handler(r)` answers. */
 export interface HandlerMatch {
   handler: Handler;
@@ -448,6 +468,11 @@ export interface ServeMuxOptions {
    * makes clients turn POST into GET; 308 keeps the method. Default 301.
    */
   redirectCode?: 301 | 302 | 307 | 308;
+  /**
+   * Compare pattern hosts with the request's Host case-insensitively (DNS names are). Go
+   * compares them exactly (golang/go#78977). Default false.
+   */
+  caseInsensitiveHosts?: boolean;
 }
 
 /**
@@ -459,9 +484,11 @@ export class ServeMux {
   private readonly tree = new Map<string, Map<string, Node>>();
   private readonly patterns: Pattern[] = [];
   private readonly redirectCode: number;
+  private readonly foldHosts: boolean;
 
   constructor(opts: ServeMuxOptions = {}) {
     this.redirectCode = opts.redirectCode ?? 301;
+    this.foldHosts = opts.caseInsensitiveHosts === true;
   }
 
   /**
@@ -477,6 +504,9 @@ export class ServeMux {
     } catch (e) {
       if (e instanceof PatternError) throw new PatternError(`parsing ${quote(pattern)}: ${e.message}`);
       throw e;
+    }
+    if (this.foldHosts && pat.host !== pat.host.toLowerCase()) {
+      pat = new Pattern(pat.str, pat.method, pat.host.toLowerCase(), pat.segments);
     }
     pat.loc = callerLocation();
     for (const other of this.patterns) {
@@ -519,9 +549,9 @@ export class ServeMux {
 
   private matchMethod(methods: Map<string, Node> | undefined, method: string, path: string): Match | null {
     if (methods === undefined) return null;
-    return matchPath(methods.get(method), path, []) ??
-      (method === 'HEAD' ? matchPath(methods.get('GET'), path, []) : null) ??
-      matchPath(methods.get(''), path, []);
+    return matchPath(methods.get(method), path) ??
+      (method === 'HEAD' ? matchPath(methods.get('GET'), path) : null) ??
+      matchPath(methods.get(''), path);
   }
 
   /** Methods some pattern would accept for host and path (for 405's Allow). */
@@ -532,7 +562,7 @@ export class ServeMux {
       if (methods === undefined) continue;
       for (const [m, n] of methods) {
         if (m === '') continue;
-        if (matchPath(n, path, []) !== null || matchPath(n, path + '/', []) !== null) set.add(m);
+        if (matchPath(n, path) !== null || matchPath(n, path + '/') !== null) set.add(m);
       }
     }
     if (set.has('GET')) set.add('HEAD');
@@ -540,49 +570,36 @@ export class ServeMux {
   }
 
   /**
-   * Looks up: the exact match, or with `withRedirect` the `/tree` → `/tree/` redirect target
-   * when only the slash form matches exactly.
+   * When `path` has no exact match but `path/` has one (`/tree` → `/tree/`), the node that
+   * matches `path/`; else null.
    */
-  private matchOrRedirect(host: string, method: string, path: string, redirectBase: { path: string; query: string } | null):
-    { m: Match | null; redirectTo: string | null; redirectPattern: string } {
-    const m = this.match(host, method, path);
-    if (!exactMatch(m, path) && redirectBase !== null) {
-      const withSlash = path + '/';
-      const m2 = this.match(host, method, withSlash);
-      if (exactMatch(m2, withSlash)) {
-        return {
-          m: null,
-          redirectTo: cleanPath(redirectBase.path) + '/' + redirectBase.query,
-          redirectPattern: (m2 as Match).node.pattern?.str ?? '',
-        };
-      }
-    }
-    return { m, redirectTo: null, redirectPattern: '' };
+  private slashRedirect(host: string, method: string, path: string, m: Match | null): Node | null {
+    if (exactMatch(m, path)) return null;
+    const withSlash = path + '/';
+    const m2 = this.match(host, method, withSlash);
+    return exactMatch(m2, withSlash) ? (m2 as Match).node : null;
   }
 
   private find(r: Request): Found {
     // The path as sent (Go's EscapedPath): dot segments and `//` still there to be cleaned.
     const escaped = requestPath(r);
-    const rawQuery = typeof r.rawQuery === 'string' ? r.rawQuery : r.url.search.slice(1);
-    const base = { path: escaped, query: rawQuery === '' ? '' : '?' + rawQuery };
     let m: Match | null;
     let host: string;
     let path = escaped;
     if (r.method === 'CONNECT') {
       // CONNECT paths are matched as sent; only the `/tree` redirect applies.
-      const first = this.matchOrRedirect(r.url.host, r.method, path, base);
-      if (first.redirectTo !== null) return this.redirectTo(first.redirectTo, first.redirectPattern);
+      const to = this.slashRedirect(r.url.host, r.method, path, this.match(r.url.host, r.method, path));
+      if (to !== null) return this.redirectTo(cleanPath(escaped) + '/' + query(r), to);
       host = r.host;
       m = this.match(host, r.method, path);
     } else {
       host = stripHostPort(r.host);
+      if (this.foldHosts) host = host.toLowerCase();
       path = cleanPath(escaped);
-      const res = this.matchOrRedirect(host, r.method, path, base);
-      if (res.redirectTo !== null) return this.redirectTo(res.redirectTo, res.redirectPattern);
-      m = res.m;
-      if (path !== escaped) {
-        return this.redirectTo(path + base.query, m?.node.pattern?.str ?? '');
-      }
+      m = this.match(host, r.method, path);
+      const to = this.slashRedirect(host, r.method, path, m);
+      if (to !== null) return this.redirectTo(path + '/' + query(r), to);
+      if (path !== escaped) return this.redirectTo(path + query(r), m?.node ?? null);
     }
     if (m === null) {
       const allow = this.allowedMethods(host, path);
@@ -591,16 +608,16 @@ export class ServeMux {
           w.header().set('Allow', allow.join(', '));
           return error(w, statusText(405), 405);
         };
-        return { handler: h, pattern: '', pat: null, values: [] };
+        return { handler: h, pattern: '', pat: null, values: NO_VALUES };
       }
-      return { handler: notFoundHandler(), pattern: '', pat: null, values: [] };
+      return { handler: notFoundHandler(), pattern: '', pat: null, values: NO_VALUES };
     }
     const pat = m.node.pattern as Pattern;
     return { handler: m.node.handler as Handler, pattern: pat.str, pat, values: m.values };
   }
 
-  private redirectTo(url: string, pattern: string): Found {
-    return { handler: redirectHandler(url, this.redirectCode), pattern, pat: null, values: [] };
+  private redirectTo(url: string, target: Node | null): Found {
+    return { handler: redirectHandler(url, this.redirectCode), pattern: target?.pattern?.str ?? '', pat: null, values: NO_VALUES };
   }
 
   /**

@@ -460,6 +460,20 @@ describe('routing', () => {
     assert.equal(w.header().get('X-Pattern'), '/t');
   });
 
+  test('caseInsensitiveHosts option', async () => {
+    const m = new ServeMux({ caseInsensitiveHosts: true });
+    m.handle('Api.Example.com/', tag('Api.Example.com/'));
+    m.handle('/', tag('/'));
+    for (const host of ['api.example.com', 'API.EXAMPLE.COM:8443', 'Api.Example.com']) {
+      const { w } = await serve(m, 'GET', '/x', { host });
+      assert.equal(w.header().get('X-Pattern'), 'Api.Example.com/', host);
+    }
+    assert.throws(() => m.handle('api.example.COM/', () => undefined), PatternError);
+    // Go's default: exact comparison.
+    const exact = muxOf(['Api.Example.com/', '/']);
+    assert.equal((await serve(exact, 'GET', '/x', { host: 'api.example.com' })).w.header().get('X-Pattern'), '/');
+  });
+
   test('redirectCode option (308 keeps the method)', async () => {
     const m = new ServeMux({ redirectCode: 308 });
     m.handle('/t/', () => undefined);
