@@ -25,7 +25,7 @@ function bulkBytes(o: RunOptions): number {
 }
 
 function windowMs(o: RunOptions): number {
-  return o.quick ? 300 : 2000;
+  return o.quick ? 300 : 1000;
 }
 
 const addr = (port: number): string => `127.0.0.1:${port}`;

@@ -6,7 +6,7 @@
 // in `registry` below.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { netWorkloads } from './net.js';
 import { httpServerWorkloads } from './http-server.js';
@@ -138,7 +138,7 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const opts: RunOptions = { quick: args.quick, trials: args.trials ?? 3, peer: args.peer };
+  const opts: RunOptions = { quick: args.quick, trials: args.trials ?? (args.quick ? 3 : 5), peer: args.peer };
   const groups = await optionalGroups();
   const matches = (name: string): boolean => args.filter.length === 0 || args.filter.some((f) => name.includes(f));
   const chosen: (Workload | Group)[] = [...registry, ...groups].filter((w) => matches(w.name));
@@ -165,8 +165,8 @@ async function main(): Promise<void> {
     if (!args.json) process.stderr.write(`bench: ${w.name} ...\n`);
     try {
       const f = await w.run(opts);
-      const vsNode = f.ours / f.node;
-      const vsUndici = f.undici == null ? null : f.ours / f.undici;
+      const vsNode = f.ratio?.node ?? f.ours / f.node;
+      const vsUndici = f.undici == null ? null : f.ratio?.undici ?? f.ours / f.undici;
       rows.push({
         name: w.name, unit: w.unit, ours: f.ours, node: f.node, undici: f.undici ?? null, vsNode, vsUndici,
         target: w.target ?? null, met: w.target === undefined ? null : vsNode >= w.target, samples: f.samples,
@@ -182,6 +182,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? '',
+    loadavg: loadavg(),
     quick: opts.quick,
     trials: opts.trials,
     peer: opts.peer,
@@ -196,7 +197,8 @@ async function main(): Promise<void> {
   } else {
     const mode = opts.quick ? 'quick' : 'full';
     const peers = opts.peer === 'node' ? 'gonet against raw node peers' : 'each side against a peer of its own kind';
-    console.log(`gonet bench (${mode}, median of ${opts.trials}; node ${process.version}, ${report.cpus} CPUs; peers in separate processes, ${peers})\n`);
+    console.log(`gonet bench (${mode}; figures: median of ${opts.trials} interleaved trials, ratios: median of the trial pairs;`);
+    console.log(`node ${process.version}, ${report.cpus} CPUs, load ${loadavg()[0]!.toFixed(1)}; peers in separate processes, ${peers})\n`);
     console.log(table(rows));
   }
 }

@@ -28,6 +28,11 @@ export interface Figures {
   undici?: number;
   /** Every trial's figure per side, in the order run. */
   samples?: Record<string, number[]>;
+  /**
+   * gonet/node and gonet/undici as the median of back-to-back trial pairs, which a busy
+   * machine's swings affect far less than a quotient of two medians. Defaults to ours/node.
+   */
+  ratio?: { node: number; undici?: number };
 }
 
 /** A benchmark: a module in bench/ exports one (or a list) and run.ts registers it. */
@@ -53,7 +58,8 @@ export function median(xs: readonly number[]): number {
 
 /**
  * Runs each side `opts.trials` times, interleaved (ours, node, undici, ours, ...) so drift in
- * the machine's speed hits every side alike, and reports each side's median.
+ * the machine's speed hits every side alike, and reports each side's median and the median
+ * ratio of each round's pair.
  */
 export async function compare(opts: RunOptions, sides: { ours: Trial; node: Trial; undici?: Trial }): Promise<Figures> {
   const names = (['ours', 'node', 'undici'] as const).filter((k) => sides[k] !== undefined);
@@ -62,8 +68,12 @@ export async function compare(opts: RunOptions, sides: { ours: Trial; node: Tria
   for (let i = 0; i < opts.trials; i++) {
     for (const k of names) samples[k]!.push(await sides[k]!());
   }
-  const out: Figures = { ours: median(samples.ours!), node: median(samples.node!), samples };
-  if (samples.undici) out.undici = median(samples.undici);
+  const paired = (other: number[]): number => median(samples.ours!.map((x, i) => x / other[i]!));
+  const out: Figures = { ours: median(samples.ours!), node: median(samples.node!), samples, ratio: { node: paired(samples.node!) } };
+  if (samples.undici) {
+    out.undici = median(samples.undici);
+    out.ratio!.undici = paired(samples.undici);
+  }
   return out;
 }
 
