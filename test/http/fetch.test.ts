@@ -22,11 +22,11 @@ async function echoServer(): Promise<RawServer> {
     const p = x.req.url.pathname;
     if (p === '/redirect') {
       await x.conn.write(reply('', { status: '302 Found', headers: ['Location: /dest'] }));
-      return;
+      return undefined;
     }
     if (p === '/gz') {
       await x.conn.write(reply(gzipSync('zipped'), { headers: ['Content-Encoding: gzip', 'Content-Type: text/plain'] }));
-      return;
+      return undefined;
     }
     if (p === '/hold') return 'hold';
     const b = await x.body();
