@@ -2,7 +2,7 @@
 // conditional requests (RFC 9110 §13 order), byte ranges (single and multipart/byteranges),
 // Content-Type by extension then sniffing, directory listings and canonical-path redirects.
 
-import { open as fsOpen, readdir, realpath } from 'node:fs/promises';
+import { open as fsOpen, readdir, readlink, realpath } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
@@ -27,7 +27,7 @@ export interface File {
   stat(): Promise<FileInfo>;
   /** Reads up to `p.length` bytes at `position`; 0 at end of file. */
   readAt(p: Uint8Array, position: number): Promise<number>;
-  /** The entries of a directory (any order). */
+  /** The entries of a directory (any order); only `name` and `isDir` need to be filled. */
   readDir(): Promise<FileInfo[]>;
   close(): Promise<void>;
 }
@@ -69,6 +69,22 @@ function notFoundError(): Error {
   return Object.assign(new Error('file does not exist'), { code: 'ENOENT' });
 }
 
+/**
+ * The real path of the file behind an open descriptor: on Linux read from /proc, so a link
+ * swapped after the open cannot fool the check; elsewhere the path resolved again.
+ */
+async function openedPath(fd: number, full: string): Promise<string> {
+  if (process.platform === 'linux') {
+    try {
+      const p = await readlink(`/proc/self/fd/${fd}`);
+      if (p.startsWith('/') && !p.endsWith(' (deleted)')) return p;
+    } catch {
+      // no /proc: fall through
+    }
+  }
+  return realpath(full);
+}
+
 /** A file system rooted at directory `root` on disk (Go's http.Dir). */
 export function dir(root: string, opts: DirOptions = {}): FS {
   const absRoot = resolve(root);
@@ -82,7 +98,7 @@ export function dir(root: string, opts: DirOptions = {}): FS {
       try {
         if (opts.followSymlinksOutside !== true) {
           realRoot ??= realpath(absRoot);
-          const [base, real] = await Promise.all([realRoot, realpath(full)]);
+          const [base, real] = await Promise.all([realRoot, openedPath(fh.fd, full)]);
           if (real !== base && !real.startsWith(base.endsWith(sep) ? base : base + sep)) throw notFoundError();
         }
       } catch (e) {
