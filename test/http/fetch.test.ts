@@ -34,6 +34,7 @@ async function echoServer(): Promise<RawServer> {
     await x.conn.write(reply(JSON.stringify({
       method: x.req.method, path: p, body: b.toString(), ct: x.req.header.get('Content-Type'), cl: x.req.header.get('Content-Length'), te, x: x.req.header.get('X-Test'),
     }), { headers: ['Content-Type: application/json', 'Set-Cookie: a=1', 'Set-Cookie: b=2'] }));
+    return undefined;
   });
   servers.push(s);
   return s;
