@@ -42,6 +42,8 @@ export interface ServerOptions {
   connState?: (conn: Conn, state: ConnState) => void;
   /** Where the server logs handler failures, TLS handshake errors, accept retries. Default console.error. */
   errorLog?: (msg: string) => void;
+  /** Pass `OPTIONS *` to the handler instead of answering 200 (Go's DisableGeneralOptionsHandler). */
+  disableGeneralOptionsHandler?: boolean;
   /** TLS settings for listenAndServeTLS / serveTLS (node:tls secure context options, ALPN...). */
   tls?: TLSServerOptions;
 }
@@ -85,6 +87,7 @@ export class Server implements ConnHost {
   readonly maxHeaderBytes: number;
   readonly headerLimit: number;
   keepAlives = true;
+  readonly disableGeneralOptionsHandler: boolean;
   private readonly connStateHook: ServerOptions['connState'];
   private readonly errorLog: (msg: string) => void;
   private readonly tlsOpts: TLSServerOptions | undefined;
@@ -107,6 +110,7 @@ export class Server implements ConnHost {
     this.connStateHook = opts.connState;
     this.errorLog = opts.errorLog ?? defaultLog;
     this.tlsOpts = opts.tls;
+    this.disableGeneralOptionsHandler = opts.disableGeneralOptionsHandler ?? false;
   }
 
   get shuttingDown(): boolean {

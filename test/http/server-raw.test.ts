@@ -298,6 +298,11 @@ describe('responses', () => {
     assert.equal(res.closed, true);
   });
 
+  test('OPTIONS * is answered 200 with an empty body (Go\'s general options handler)', async () => {
+    const r = await one('OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n');
+    assert.match(r, /^HTTP\/1\.1 200 OK\r\nDate: [^\r]+\r\nContent-Length: 0\r\n\r\n$/);
+  });
+
   test('HTTP/1.0 keep-alive gets Connection: keep-alive and the conn stays open', async () => {
     const s = await rawConnect(ts.port);
     s.write('GET /small HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');

@@ -50,6 +50,8 @@ export interface ConnHost {
   /** Bound on request line + headers as the reader applies it (maxHeaderBytes + 4096). */
   readonly headerLimit: number;
   readonly keepAlives: boolean;
+  /** Leave `OPTIONS *` to the handler instead of answering 200 (Go's DisableGeneralOptionsHandler). */
+  readonly disableGeneralOptionsHandler: boolean;
   readonly shuttingDown: boolean;
   log(msg: string): void;
   setState(c: ServerConn, s: ConnState): void;
@@ -61,6 +63,18 @@ export const MAX_POST_HANDLER_READ_BYTES = 256 * 1024;
 const ERROR_LINGER_MS = 500;
 
 const HANDLER_DONE = new HandlerDoneError();
+
+const WRITER = Symbol('gonet.http.server.writer');
+
+function getSignal(this: { [WRITER]?: ServerResponseWriter }): AbortSignal | undefined {
+  return this[WRITER]?.requestSignal();
+}
+
+function setSignal(this: object, v: AbortSignal | undefined): void {
+  Object.defineProperty(this, 'signal', { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+const SIGNAL_PROPERTY: PropertyDescriptor = { get: getSignal, set: setSignal, enumerable: true, configurable: true };
 
 const noop = (): void => {};
 
@@ -141,7 +155,6 @@ export class ServerConn implements ReplySink {
   /** A read started once the current request's body was consumed (client-gone detection). */
   private bg: Promise<boolean> | null = null;
   private bgErr: unknown = null;
-  private ac: AbortController | null = null;
   private handlerRunning = false;
   private hijacking = false;
   private cur: ServerResponseWriter | null = null;
@@ -189,17 +202,17 @@ export class ServerConn implements ReplySink {
   /** Starts the background read that notices a client going away during the handler. */
   private startBackgroundRead(): void {
     if (this.bg !== null || this.br.buffered > 0 || this.br.atEOF || this.closed) return;
-    const ac = this.ac;
+    const w = this.handlerRunning ? this.cur : null;
     this.bg = this.br.fill().then((ok) => {
       if (ok) {
         if (this.state === 'idle') this.setState('active');
-      } else if (ac !== null && !ac.signal.aborted && !this.hijacking) {
-        ac.abort(new ClientGoneError());
+      } else if (w !== null && !this.hijacking) {
+        w.abortRequest(new ClientGoneError());
       }
       return ok;
     }, (e: unknown) => {
       this.bgErr = e;
-      if (ac !== null && !ac.signal.aborted && !this.hijacking) ac.abort(new ClientGoneError(e));
+      if (w !== null && !this.hijacking) w.abortRequest(new ClientGoneError(e));
       return false;
     });
   }
@@ -285,11 +298,13 @@ export class ServerConn implements ReplySink {
   private async serveRequest(req: Request): Promise<boolean> {
     const host = this.host;
     req.remoteAddr = this.remote;
-    const ac = new AbortController();
-    this.ac = ac;
-    req.signal = ac.signal;
     const w = new ServerResponseWriter(this, req, req.close || !host.keepAlives || host.shuttingDown);
+    // req.signal is made on first use: most handlers never look, and an AbortController per
+    // request is a measurable cost.
+    (req as Request & { [WRITER]?: ServerResponseWriter })[WRITER] = w;
+    Object.defineProperty(req, 'signal', SIGNAL_PROPERTY);
     this.cur = w;
+    this.handlerRunning = true;
     const body = req.body;
     const hasBody = !(body instanceof EmptyBody);
 
@@ -320,17 +335,18 @@ export class ServerConn implements ReplySink {
       this.startBackgroundRead();
     }
 
-    this.handlerRunning = true;
     let failed = false;
     try {
-      const r = serveWith(host.handler, w, req);
+      const r = req.method === 'OPTIONS' && req.requestURI === '*' && !host.disableGeneralOptionsHandler
+        ? generalOptions(w, req)
+        : serveWith(host.handler, w, req);
       if (thenable(r)) await r;
     } catch (e) {
       failed = true;
       await this.handlerFailed(w, req, e);
     } finally {
       this.handlerRunning = false;
-      if (!ac.signal.aborted) ac.abort(HANDLER_DONE);
+      w.abortRequest(HANDLER_DONE);
     }
     if (w.hijacked) return false;
     if (failed) return false;
@@ -406,6 +422,13 @@ export class ServerConn implements ReplySink {
     const rest = this.br.takeBuffered();
     return rest.length > 0 ? new PrefixConn(this.conn, Buffer.from(rest)) : this.conn;
   }
+}
+
+/** Go's globalOptionsHandler: `OPTIONS *` gets 200 with an empty body (≤ 4 KiB of body read). */
+async function generalOptions(w: ServerResponseWriter, req: Request): Promise<void> {
+  w.header().set('Content-Length', '0');
+  if (req.contentLength !== 0) await req.body.drain(4096);
+  w.writeHeader(200);
 }
 
 function stackOf(e: unknown): string {

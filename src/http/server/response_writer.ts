@@ -127,6 +127,8 @@ export class ServerResponseWriter implements ResponseWriter {
   private identityTE = false;
   private hasTrailers = false;
   private headSample: Buffer | undefined;
+  private ac: AbortController | null = null;
+  private abortReason: unknown = undefined;
   /** A handler-declared Content-Length the body did not reach: the conn must close. */
   short = false;
 
@@ -138,6 +140,22 @@ export class ServerResponseWriter implements ResponseWriter {
 
   header(): Header {
     return this.h;
+  }
+
+  /** The request's signal, created on first use (aborted already if the request ended). */
+  requestSignal(): AbortSignal {
+    if (this.ac === null) {
+      this.ac = new AbortController();
+      if (this.abortReason !== undefined) this.ac.abort(this.abortReason);
+    }
+    return this.ac.signal;
+  }
+
+  /** Aborts the request's signal (first reason wins). */
+  abortRequest(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.ac?.abort(reason);
   }
 
   writeHeader(code: number): void {
@@ -316,13 +334,14 @@ export class ServerResponseWriter implements ResponseWriter {
 
   /** conn.write with the error recorded; the promise is pre-handled so an unawaited write cannot crash the process. */
   private send(buf: Uint8Array): Promise<void> {
-    const p = this.sink.conn.write(buf).then(noop, (e: unknown) => {
+    const p = this.sink.conn.write(buf);
+    // The reaction marks p handled (an unawaited failed write cannot crash the process) and
+    // records the error; awaiting p still sees it.
+    p.then(undefined, (e: unknown) => {
       this.writeErr ??= e;
       this.closeAfter = true;
-      throw e;
     });
-    p.catch(noop);
-    return p;
+    return p as Promise<unknown> as Promise<void>;
   }
 
   /** The head: status line, user fields, then what the server adds. */
