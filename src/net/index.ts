@@ -28,9 +28,8 @@ export type { Interface, InterfaceFlag } from './interface.js';
 export { withDeadline } from './context.js';
 export { SOCKS5Dialer, SOCKSConn, SOCKSAddr, SOCKSReplyError, SOCKSAuthError, SOCKSProtocolError, socksDialerFromURL } from './socks.js';
 export type { SOCKS5Auth, SOCKS5DialerOptions, SOCKSURLOptions, ContextDialer } from './socks.js';
-export {
-  Resolver, MalformedRecordsError, lookupHost, lookupIP, lookupCNAME, lookupMX, lookupNS, lookupSRV, lookupTXT, lookupAddr,
-} from './dns/resolver.js';
+export { Resolver, MalformedRecordsError } from './dns/resolver.js';
+export { lookupHost, lookupIP, lookupCNAME, lookupMX, lookupNS, lookupSRV, lookupTXT, lookupAddr } from './dns/default.js';
 export type { ResolverOptions, ResolverMode, MX, NS, SRV } from './dns/resolver.js';
 export type { CacheOptions, CacheStats } from './dns/cache.js';
 export type { DNSDialFunc } from './dns/client.js';

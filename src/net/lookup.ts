@@ -6,7 +6,7 @@ import { DNSError } from './errors.js';
 import { IPAddr } from './addr.js';
 import { parseIPZone } from './ip.js';
 import { abortCause } from './context.js';
-import { newDefaultResolver } from './dns/resolver.js';
+import { newDefaultResolver } from './dns/default.js';
 
 /** Which address families a lookup wants: both, IPv4 only, or IPv6 only. */
 export type IPNetwork = 'ip' | 'ip4' | 'ip6';

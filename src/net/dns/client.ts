@@ -3,6 +3,7 @@
 // parse or do not match ID, question and QR bit are ignored while waiting; a truncated (TC)
 // answer is asked again over TCP with its own timeout; `useTCP` goes straight to TCP.
 // Transport comes from gonet's own dial (DESIGN layering), or from a caller-supplied dial.
+// tryOneName runs one question over every server and attempt and judges each reply's header.
 
 import { randomFillSync } from 'node:crypto';
 import type { Conn } from '../conn.js';
@@ -10,7 +11,9 @@ import { hasChunkReader } from '../conn.js';
 import { CanceledError, DeadlineExceededError, DNSError, errorIs, OpError } from '../errors.js';
 import { abortCause } from '../context.js';
 import { dial as netDial } from '../dial.js';
-import { buildQuery, DNSMessageError, decodeMessage, isResponseTo, type Message } from './message.js';
+import { buildQuery, DNSMessageError, decodeMessage, extendedRCode, isResponseTo, RCode, type Message } from './message.js';
+import { DNSCache, cacheKey } from './cache.js';
+import { isLoopbackServer } from './names.js';
 
 /** Go's EDNS0 advertised UDP payload size (the DNS Flag Day 2020 value). */
 export const EDNS_UDP_SIZE = 1232;
@@ -210,4 +213,99 @@ async function tcpRoundTrip(conn: Conn, query: Uint8Array, q: Q, server: string)
   // On a stream nobody else can inject, a mismatch is the server's fault: an error.
   if (!isResponseTo(msg, q)) throw dnsError(ErrText.invalidResponse, q.name, server);
   return msg;
+}
+
+/** The DNSError for a name that does not exist (or has no record of the asked type). */
+export function notFound(name: string, server = ''): DNSError {
+  return new DNSError({ err: ErrText.noSuchHost, name, server, isNotFound: true });
+}
+
+/** What a reply says, judged the way Go's checkHeader and skipToAnswer judge it. */
+export type Verdict = 'answer' | 'nxdomain' | 'nodata' | 'lame' | 'servfail' | 'misbehaving';
+
+/**
+ * NXDOMAIN ends the search for this name; a lame referral (no AA, no RA, nothing in any
+ * section), SERVFAIL (temporary) and other rcodes (extended through OPT) send us to the next
+ * server; NOERROR without a record of the asked type is NODATA (CNAMEs alone do not count).
+ */
+export function judge(msg: Message, qtype: number): Verdict {
+  const rcode = extendedRCode(msg);
+  if (rcode === RCode.NameError) return 'nxdomain';
+  if (rcode === RCode.Success && !msg.header.aa && !msg.header.ra && msg.answers.length === 0 && msg.additionals.length === 0) return 'lame';
+  if (rcode === RCode.ServerFailure) return 'servfail';
+  if (rcode !== RCode.Success) return 'misbehaving';
+  return msg.answers.some((rr) => rr.type === qtype) ? 'answer' : 'nodata';
+}
+
+/** The servers to ask and how (one lookup's view of the configuration). */
+export interface AskOptions {
+  servers: readonly string[];
+  /** Index of the first server (advanced per lookup with `rotate`). */
+  start: number;
+  attempts: number;
+  timeout: number;
+  useTCP: boolean;
+  trustAD: boolean;
+  dial: DNSDialFunc;
+  /** Refuse servers off loopback (no packet is sent to them). */
+  loopbackOnly: boolean;
+  /** Where answers and RFC 2308 negative answers are stored, if anywhere. */
+  cache: DNSCache | null;
+  signal: AbortSignal;
+}
+
+/** A usable reply and the server that gave it. */
+export interface ExchangeAnswer {
+  msg: Message;
+  server: string;
+}
+
+/**
+ * Go's tryOneName: `attempts` rounds over the servers from `start`, each exchange with its own
+ * timeout. Resolves with the first answer holding a record of `qtype`; rejects at once with
+ * "no such host" for NXDOMAIN/NODATA, or with the last error when every try failed.
+ */
+export async function tryOneName(o: AskOptions, fqdn: string, qtype: number): Promise<ExchangeAnswer> {
+  const { servers, signal } = o;
+  const n = servers.length;
+  if (n === 0) throw new DNSError({ err: ErrText.noAnswer, name: fqdn });
+  const key = cacheKey(fqdn, qtype);
+  let lastErr: DNSError | null = null;
+  for (let attempt = 0; attempt < o.attempts; attempt++) {
+    for (let j = 0; j < n; j++) {
+      const server = servers[(o.start + j) % n]!;
+      if (o.loopbackOnly && !isLoopbackServer(server)) {
+        lastErr = new DNSError({ err: 'nameserver is not on loopback and the resolver is loopback-only', name: fqdn, server });
+        continue;
+      }
+      let msg: Message;
+      try {
+        ({ msg } = await exchange({ server, name: fqdn, type: qtype, timeout: o.timeout, useTCP: o.useTCP, trustAD: o.trustAD, signal, dial: o.dial }));
+      } catch (e) {
+        if (signal.aborted) throw abortError(signal, fqdn, server);
+        lastErr = e instanceof DNSError ? e : new DNSError({ err: String(e), name: fqdn, server, isTemporary: true, cause: e });
+        continue;
+      }
+      const verdict = judge(msg, qtype);
+      switch (verdict) {
+        case 'answer':
+          o.cache?.putAnswer(key, msg, server);
+          return { msg, server };
+        case 'nxdomain':
+        case 'nodata':
+          o.cache?.putNegative(key, verdict, msg, server);
+          throw notFound(fqdn, server);
+        case 'lame':
+          lastErr = new DNSError({ err: ErrText.lameReferral, name: fqdn, server });
+          break;
+        case 'servfail':
+          lastErr = new DNSError({ err: ErrText.serverMisbehaving, name: fqdn, server, isTemporary: true });
+          break;
+        case 'misbehaving':
+          lastErr = new DNSError({ err: ErrText.serverMisbehaving, name: fqdn, server });
+          break;
+      }
+    }
+  }
+  throw lastErr ?? new DNSError({ err: ErrText.noAnswer, name: fqdn });
 }

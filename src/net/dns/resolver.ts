@@ -9,17 +9,17 @@ import { lookupService } from 'node:dns/promises';
 import { IPAddr } from '../addr.js';
 import { AddrError, CanceledError, DNSError, UnknownNetworkError } from '../errors.js';
 import { IP, parseIPZone } from '../ip.js';
-import { joinHostPort, splitHostPort } from '../hostport.js';
 import { lookupPort as portLookup } from '../port.js';
-import { systemResolver, defaultResolver, type HostResolver, type IPNetwork, type LookupOptions } from '../lookup.js';
-import { ErrText, abortError, exchange, defaultDNSDial, type DNSDialFunc } from './client.js';
+import { systemResolver, type HostResolver, type IPNetwork, type LookupOptions } from '../lookup.js';
+import { ErrText, abortError, defaultDNSDial, notFound, tryOneName, type DNSDialFunc, type ExchangeAnswer } from './client.js';
 import {
   ResolvConfWatcher, NsswitchWatcher, hostLookupOrder, type HostLookupOrder, type ResolvConf,
 } from './config.js';
 import { HostsFile } from './hosts.js';
 import { DNSCache, cacheKey, type CacheOptions, type CacheStats } from './cache.js';
-import { sortByRFC6724, kernelSource, type SourceFinder } from './sort.js';
-import { Class, Type, extendedRCode, RCode, type Message, type Resource } from './message.js';
+import { sortByRFC6724, sortMX, sortSRV, kernelSource, type SourceFinder } from './sort.js';
+import { isDomainName, isLocalhost, nameList, parseServer, reverseAddr } from './names.js';
+import { Class, Type, type Message, type Resource } from './message.js';
 
 /** How a Resolver answers host lookups. */
 export type ResolverMode = 'pure' | 'system' | 'auto';
@@ -104,176 +104,15 @@ export class MalformedRecordsError<T> extends DNSError {
   }
 }
 
-type LookupCall = { signal?: AbortSignal };
+/** Options of every lookup method. */
+export type LookupCall = { signal?: AbortSignal };
 
-interface Answer {
-  msg: Message;
-  server: string;
-}
+type Answer = ExchangeAnswer;
 
 interface Flight {
   refs: number;
   ctl: AbortController;
   promise: Promise<Answer>;
-}
-
-/**
- * Go's isDomainName: LDH labels plus `_`, each 1–63 bytes, not starting or ending with `-`,
- * at most 253 bytes (254 with the final dot), not all-numeric. `.` alone is valid.
- */
-export function isDomainName(s: string): boolean {
-  if (s === '.') return true;
-  const l = s.length;
-  if (l === 0 || l > 254 || (l === 254 && s.charCodeAt(l - 1) !== 0x2e)) return false;
-  let last = 0x2e;
-  let nonNumeric = false;
-  let partlen = 0;
-  for (let i = 0; i < l; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f) {
-      nonNumeric = true;
-      partlen++;
-    } else if (c >= 0x30 && c <= 0x39) {
-      partlen++;
-    } else if (c === 0x2d) {
-      if (last === 0x2e) return false;
-      partlen++;
-      nonNumeric = true;
-    } else if (c === 0x2e) {
-      if (last === 0x2e || last === 0x2d) return false;
-      if (partlen > 63 || partlen === 0) return false;
-      partlen = 0;
-    } else {
-      return false;
-    }
-    last = c;
-  }
-  if (last === 0x2d || partlen > 63) return false;
-  return nonNumeric;
-}
-
-function hasSuffixFold(s: string, suffix: string): boolean {
-  return s.length >= suffix.length && s.slice(s.length - suffix.length).toLowerCase() === suffix;
-}
-
-/** RFC 7686: `.onion` names must never reach DNS. */
-function avoidDNS(name: string): boolean {
-  return hasSuffixFold(name.endsWith('.') ? name.slice(0, -1) : name, '.onion') || /^onion\.?$/i.test(name);
-}
-
-/** RFC 6761 §6.3: `localhost` and `*.localhost` are always loopback. */
-export function isLocalhost(name: string): boolean {
-  const n = name.endsWith('.') ? name.slice(0, -1) : name;
-  return n.toLowerCase() === 'localhost' || hasSuffixFold(n, '.localhost');
-}
-
-/** Go's candidate list for `name`: rooted → itself; else by ndots, with each search suffix. */
-export function nameList(name: string, ndots: number, search: readonly string[]): string[] {
-  const l = name.length;
-  const rooted = l > 0 && name.charCodeAt(l - 1) === 0x2e;
-  if (l > 254 || (l === 254 && !rooted)) return [];
-  if (rooted) return avoidDNS(name) ? [] : [name];
-  let dots = 0;
-  for (let i = 0; i < l; i++) if (name.charCodeAt(i) === 0x2e) dots++;
-  const hasNdots = dots >= ndots;
-  const fq = name + '.';
-  const out: string[] = [];
-  if (hasNdots && !avoidDNS(fq)) out.push(fq);
-  for (const suffix of search) {
-    const c = fq + suffix;
-    if (!avoidDNS(c) && c.length <= 254) out.push(c);
-  }
-  if (!hasNdots && !avoidDNS(fq)) out.push(fq);
-  return out;
-}
-
-/** The reverse-lookup name for an address: `d.c.b.a.in-addr.arpa.` or nibbles `.ip6.arpa.`. */
-export function reverseAddr(addr: string): string | null {
-  const p = parseIPZone(addr);
-  if (p === null) return null;
-  const v4 = p.ip.to4();
-  if (v4) {
-    const b = v4.bytes;
-    return `${b[3]}.${b[2]}.${b[1]}.${b[0]}.in-addr.arpa.`;
-  }
-  const b = p.ip.bytes;
-  let s = '';
-  for (let i = 15; i >= 0; i--) {
-    const v = b[i]!;
-    s += (v & 0xf).toString(16) + '.' + (v >> 4).toString(16) + '.';
-  }
-  return s + 'ip6.arpa.';
-}
-
-function parseServer(s: string): string {
-  const lit = parseIPZone(s);
-  if (lit) return joinHostPort(s, '53');
-  let host: string;
-  let port: string;
-  try {
-    [host, port] = splitHostPort(s);
-  } catch {
-    throw new AddrError('invalid nameserver address', s);
-  }
-  const p = Number(port);
-  if (parseIPZone(host) === null || !/^[0-9]+$/.test(port) || p < 1 || p > 65535) {
-    throw new AddrError('invalid nameserver address', s);
-  }
-  return joinHostPort(host, port);
-}
-
-function isLoopbackServer(server: string): boolean {
-  try {
-    const [host] = splitHostPort(server);
-    return parseIPZone(host)?.ip.isLoopback() ?? false;
-  } catch {
-    return false;
-  }
-}
-
-function shuffle<T>(a: T[]): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-}
-
-/** RFC 2782 ordering: by priority, and a weighted random order inside each priority. */
-export function sortSRV(srvs: SRV[]): SRV[] {
-  srvs.sort((a, b) => a.priority - b.priority || a.weight - b.weight);
-  const out: SRV[] = [];
-  for (let i = 0; i < srvs.length;) {
-    let j = i;
-    while (j < srvs.length && srvs[j]!.priority === srvs[i]!.priority) j++;
-    const group = srvs.slice(i, j);
-    let sum = group.reduce((s, r) => s + r.weight, 0);
-    while (group.length > 1 && sum > 0) {
-      const pick = Math.floor(Math.random() * sum);
-      let acc = 0;
-      let k = 0;
-      for (; k < group.length; k++) {
-        acc += group[k]!.weight;
-        if (acc > pick) break;
-      }
-      const [chosen] = group.splice(k, 1);
-      out.push(chosen!);
-      sum -= chosen!.weight;
-    }
-    out.push(...group);
-    i = j;
-  }
-  srvs.splice(0, srvs.length, ...out);
-  return srvs;
-}
-
-/** Go's MX order: random inside equal preference, then by preference. */
-export function sortMX(mxs: MX[]): MX[] {
-  shuffle(mxs);
-  return mxs.sort((a, b) => a.pref - b.pref);
-}
-
-function notFound(name: string, server = ''): DNSError {
-  return new DNSError({ err: ErrText.noSuchHost, name, server, isNotFound: true });
 }
 
 function renamed(e: DNSError, name: string): DNSError {
@@ -445,53 +284,14 @@ export class Resolver implements HostResolver {
     if (this.inflight.get(key) === f) this.inflight.delete(key);
   }
 
-  private async queryServers(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal): Promise<Answer> {
-    const servers = eff.servers;
-    const n = servers.length;
-    if (n === 0) throw new DNSError({ err: ErrText.noAnswer, name: fqdn });
-    const start = eff.rotate ? this.offset++ % n : 0;
+  private queryServers(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal): Promise<Answer> {
+    const n = eff.servers.length;
+    const start = eff.rotate && n > 0 ? this.offset++ % n : 0;
     if (this.offset > 0x3fffffff) this.offset = 0;
-    let lastErr: DNSError | null = null;
-    for (let attempt = 0; attempt < eff.attempts; attempt++) {
-      for (let j = 0; j < n; j++) {
-        const server = servers[(start + j) % n]!;
-        if (this.loopbackOnly && !isLoopbackServer(server)) {
-          lastErr = new DNSError({ err: 'nameserver is not on loopback and the resolver is loopback-only', name: fqdn, server });
-          continue;
-        }
-        let msg: Message;
-        try {
-          ({ msg } = await exchange({
-            server, name: fqdn, type: qtype, timeout: eff.timeout, useTCP: eff.useTCP, trustAD: eff.trustAD, signal, dial: this.dialFn,
-          }));
-        } catch (e) {
-          if (signal.aborted) throw abortError(signal, fqdn, server);
-          lastErr = e instanceof DNSError ? e : new DNSError({ err: String(e), name: fqdn, server, isTemporary: true, cause: e });
-          continue;
-        }
-        const key = cacheKey(fqdn, qtype);
-        const rcode = extendedRCode(msg);
-        if (rcode === RCode.NameError) {
-          this.cache?.putNegative(key, 'nxdomain', msg, server);
-          throw notFound(fqdn, server);
-        }
-        if (rcode === RCode.Success && !msg.header.aa && !msg.header.ra && msg.answers.length === 0 && msg.additionals.length === 0) {
-          lastErr = new DNSError({ err: ErrText.lameReferral, name: fqdn, server });
-          continue;
-        }
-        if (rcode !== RCode.Success) {
-          lastErr = new DNSError({ err: ErrText.serverMisbehaving, name: fqdn, server, isTemporary: rcode === RCode.ServerFailure });
-          continue;
-        }
-        if (!msg.answers.some((rr) => rr.type === qtype)) {
-          this.cache?.putNegative(key, 'nodata', msg, server);
-          throw notFound(fqdn, server);
-        }
-        this.cache?.putAnswer(key, msg, server);
-        return { msg, server };
-      }
-    }
-    throw lastErr ?? new DNSError({ err: ErrText.noAnswer, name: fqdn });
+    return tryOneName({
+      servers: eff.servers, start, attempts: eff.attempts, timeout: eff.timeout, useTCP: eff.useTCP, trustAD: eff.trustAD,
+      dial: this.dialFn, loopbackOnly: this.loopbackOnly, cache: this.cache, signal,
+    }, fqdn, qtype);
   }
 
   /** Go's Resolver.lookup: the first candidate name that answers `qtype`. */
@@ -844,63 +644,4 @@ function mdnsAllowState(): boolean | null {
   }
   mdnsChecked = { at: now, v };
   return v;
-}
-
-/** Whether the process runs under a test harness that must never reach a real nameserver. */
-export function loopbackOnlyByEnv(env: Record<string, string | undefined> = process.env): boolean {
-  return env.GONET_DNS_LOOPBACK_ONLY === '1' || env.NODE_TEST_CONTEXT !== undefined;
-}
-
-/** The Resolver the Dialer and the package-level functions use unless told otherwise. */
-export function newDefaultResolver(): Resolver {
-  return new Resolver({ mode: 'auto', loopbackOnly: loopbackOnlyByEnv() });
-}
-
-let fallbackDefault: Resolver | null = null;
-
-/** The default resolver as a full Resolver (a non-Resolver default only serves the Dialer). */
-export function packageResolver(): Resolver {
-  const d = defaultResolver();
-  if (d instanceof Resolver) return d;
-  return (fallbackDefault ??= newDefaultResolver());
-}
-
-/** Go's net.LookupHost with the default resolver. */
-export function lookupHost(host: string, opts?: LookupCall): Promise<string[]> {
-  return packageResolver().lookupHost(host, opts);
-}
-
-/** Go's net.LookupIP (ip, ip4 or ip6 in `opts.network`; default ip). */
-export function lookupIP(host: string, opts: LookupCall & { network?: string } = {}): Promise<IP[]> {
-  return packageResolver().lookupIP(opts.network ?? 'ip', host, opts);
-}
-
-/** Go's net.LookupCNAME. */
-export function lookupCNAME(host: string, opts?: LookupCall): Promise<string> {
-  return packageResolver().lookupCNAME(host, opts);
-}
-
-/** Go's net.LookupMX. */
-export function lookupMX(name: string, opts?: LookupCall): Promise<MX[]> {
-  return packageResolver().lookupMX(name, opts);
-}
-
-/** Go's net.LookupNS. */
-export function lookupNS(name: string, opts?: LookupCall): Promise<NS[]> {
-  return packageResolver().lookupNS(name, opts);
-}
-
-/** Go's net.LookupSRV. */
-export function lookupSRV(service: string, proto: string, name: string, opts?: LookupCall): Promise<{ cname: string; addrs: SRV[] }> {
-  return packageResolver().lookupSRV(service, proto, name, opts);
-}
-
-/** Go's net.LookupTXT. */
-export function lookupTXT(name: string, opts?: LookupCall): Promise<string[]> {
-  return packageResolver().lookupTXT(name, opts);
-}
-
-/** Go's net.LookupAddr. */
-export function lookupAddr(addr: string, opts?: LookupCall): Promise<string[]> {
-  return packageResolver().lookupAddr(addr, opts);
 }

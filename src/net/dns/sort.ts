@@ -6,6 +6,7 @@
 import { createSocket } from 'node:dgram';
 import { IPAddr } from '../addr.js';
 import { IP, parseIPZone } from '../ip.js';
+import type { MX, SRV } from './resolver.js';
 
 /** Precedence and label of a policy-table row (RFC 6724 §2.1). */
 interface Policy {
@@ -210,4 +211,47 @@ export async function sortByRFC6724(addrs: IPAddr[], finder: SourceFinder = kern
   if (addrs.length < 2) return addrs;
   const srcs = await Promise.all(addrs.map((a) => finder(a)));
   return sortByRFC6724With(addrs, srcs);
+}
+
+// ---- MX and SRV order ----
+
+function shuffle<T>(a: T[]): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+}
+
+/** RFC 2782 ordering: by priority, and a weighted random order inside each priority. */
+export function sortSRV(srvs: SRV[]): SRV[] {
+  srvs.sort((a, b) => a.priority - b.priority || a.weight - b.weight);
+  const out: SRV[] = [];
+  for (let i = 0; i < srvs.length;) {
+    let j = i;
+    while (j < srvs.length && srvs[j]!.priority === srvs[i]!.priority) j++;
+    const group = srvs.slice(i, j);
+    let sum = group.reduce((s, r) => s + r.weight, 0);
+    while (group.length > 1 && sum > 0) {
+      const pick = Math.floor(Math.random() * sum);
+      let acc = 0;
+      let k = 0;
+      for (; k < group.length; k++) {
+        acc += group[k]!.weight;
+        if (acc > pick) break;
+      }
+      const [chosen] = group.splice(k, 1);
+      out.push(chosen!);
+      sum -= chosen!.weight;
+    }
+    out.push(...group);
+    i = j;
+  }
+  srvs.splice(0, srvs.length, ...out);
+  return srvs;
+}
+
+/** Go's MX order: random inside equal preference, then by preference. */
+export function sortMX(mxs: MX[]): MX[] {
+  shuffle(mxs);
+  return mxs.sort((a, b) => a.pref - b.pref);
 }

@@ -7,7 +7,7 @@ import {
   Resolver, lookupHost, lookupIP, lookupMX, lookupTXT, lookupNS, lookupSRV, lookupCNAME, lookupAddr, lookupPort,
   defaultResolver, setDefaultResolver, DNSError, dial, listen, type HostResolver,
 } from '../../../src/net/index.js';
-import { loopbackOnlyByEnv, newDefaultResolver, packageResolver } from '../../../src/net/dns/resolver.js';
+import { loopbackOnlyByEnv, newDefaultResolver, packageResolver } from '../../../src/net/dns/default.js';
 import { Type, RCode } from '../../../src/net/dns/message.js';
 import { FakeDNS, TempDir, answer, rr, a4 } from './support.js';
 

@@ -3,7 +3,9 @@
 // validation, strict errors, single-request, the cache, singleflight and cancellation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resolver, MalformedRecordsError, isDomainName, nameList, reverseAddr, sortSRV, type ResolverOptions } from '../../../src/net/dns/resolver.js';
+import { Resolver, MalformedRecordsError, type ResolverOptions } from '../../../src/net/dns/resolver.js';
+import { isDomainName, nameList, reverseAddr } from '../../../src/net/dns/names.js';
+import { sortSRV } from '../../../src/net/dns/sort.js';
 import { Type, RCode, type ResourceInput } from '../../../src/net/dns/message.js';
 import {
   DNSError, CanceledError, UnknownNetworkError, AddrError, errorIs, Dialer, listen, OpError,
