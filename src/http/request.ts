@@ -246,7 +246,8 @@ function targetURL(target: string, form: RequestHead['targetForm'], host: string
     if (form === 'absolute') return new URL(target);
     if (form === 'authority') return new URL('http://' + target);
     if (form === 'asterisk') return new URL('http://' + (host || 'localhost'));
-    return new URL(target, 'http://' + (host || 'localhost'));
+    // Joined as text: resolving `//evil.com/x` against a base would read it as a host.
+    return new URL('http://' + (host || 'localhost') + target);
   } catch {
     // A Host the WHATWG parser refuses: keep the path, use a neutral authority.
     return new URL(form === 'origin' ? target : '/', 'http://localhost');

@@ -257,3 +257,11 @@ test('nextRequest refuses to run while the previous body is unread; drain makes 
   const second = await nextRequest(br);
   assert.equal(second?.requestURI, '/2');
 });
+
+test('an origin-form target starting with // stays a path: the URL keeps the Host as authority', async () => {
+  const r = await readRequest(enc('GET //evil.com/x?q=1 HTTP/1.1\r\nHost: good.test\r\n\r\n'));
+  assert.equal(r.url.host, 'good.test');
+  assert.equal(r.url.pathname, '//evil.com/x');
+  assert.equal(r.url.search, '?q=1');
+  assert.equal(r.rawPath, '//evil.com/x');
+});
