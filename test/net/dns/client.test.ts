@@ -1,10 +1,10 @@
 // One exchange against a misbehaving server written here (UDP + TCP on 127.0.0.1).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { exchange, EDNS_UDP_SIZE } from '../../../src/net/dns/client.js';
-import { Type, getOPT } from '../../../src/net/dns/message.js';
+import { exchange, judge, EDNS_UDP_SIZE } from '../../../src/net/dns/client.js';
+import { Type, RCode, getOPT, decodeMessage, encodeMessage, type MessageInput } from '../../../src/net/dns/message.js';
 import { DNSError, CanceledError, errorIs } from '../../../src/net/errors.js';
-import { FakeDNS, answer, rr, a4, type FakeQuery, type Reply } from './support.js';
+import { FakeDNS, answer, rr, a4, freePort, type FakeQuery, type Reply } from './support.js';
 
 const servers: FakeDNS[] = [];
 after(() => servers.forEach((s) => s.close()));
@@ -144,4 +144,32 @@ test('a name that cannot be encoded is "cannot marshal DNS message"; no packet i
   assert.ok(e instanceof DNSError);
   assert.equal(e.err, 'cannot marshal DNS message');
   assert.equal(s.queries.length, 0);
+});
+
+test('nobody listening on the UDP port: a quick temporary error (ICMP refused), not a timeout', async () => {
+  const port = await freePort();
+  const t0 = Date.now();
+  const e = await exchange({ server: `127.0.0.1:${port}`, name: 'x.test.', type: Type.A, timeout: 3000 }).catch((x: unknown) => x);
+  assert.ok(Date.now() - t0 < 2000);
+  assert.ok(e instanceof DNSError);
+  assert.equal(e.isTemporary, true);
+  assert.equal(e.isTimeout, false);
+  assert.match(e.message, new RegExp(`^lookup x\\.test\\. on 127\\.0\\.0\\.1:${port}: read udp 127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${port}: .*connection refused$`));
+});
+
+test('judge: the reply verdicts of Go\'s checkHeader / skipToAnswer', () => {
+  const q = { header: { id: 1, qr: true, ra: true }, questions: [{ name: 'j.test.', type: Type.A }] };
+  const msg = (extra: Partial<MessageInput>) => decodeMessage(encodeMessage({ ...q, ...extra, header: { ...q.header, ...extra.header } }));
+  assert.equal(judge(msg({ answers: [A('j.test.', '192.0.2.1')] }), Type.A), 'answer');
+  assert.equal(judge(msg({ answers: [rr('j.test.', { kind: 'CNAME', cname: 'k.test.' })] }), Type.A), 'nodata');
+  assert.equal(judge(msg({}), Type.A), 'nodata');
+  assert.equal(judge(msg({ header: { rcode: RCode.NameError } }), Type.A), 'nxdomain');
+  assert.equal(judge(msg({ header: { rcode: RCode.ServerFailure } }), Type.A), 'servfail');
+  assert.equal(judge(msg({ header: { rcode: RCode.Refused } }), Type.A), 'misbehaving');
+  assert.equal(judge(msg({ header: { ra: false } }), Type.A), 'lame');
+  assert.equal(judge(msg({ header: { ra: false, aa: true } }), Type.A), 'nodata', 'authoritative empty answer is NODATA');
+  const opt = rr('.', { kind: 'OPT', udpSize: 1232, extRcode: 0, version: 0, dnssecOK: false, z: 0, options: [] });
+  assert.equal(judge(msg({ header: { ra: false }, additionals: [opt] }), Type.A), 'nodata', 'any additional record (even OPT) is not lame, as Go 1.23');
+  const badvers = rr('.', { kind: 'OPT', udpSize: 1232, extRcode: 1, version: 0, dnssecOK: false, z: 0, options: [] });
+  assert.equal(judge(msg({ additionals: [badvers] }), Type.A), 'misbehaving');
 });
