@@ -9,12 +9,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { netWorkloads } from './net.js';
+import { httpClientWorkloads } from './http-client.js';
 import { httpServerWorkloads } from './http-server.js';
 import type { RunOptions, Workload } from './workload.js';
 
 /** Every workload, in the order they run. */
 const registry: Workload[] = [
   ...netWorkloads,
+  ...httpClientWorkloads,
   ...httpServerWorkloads,
 ];
 

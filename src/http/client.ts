@@ -319,7 +319,7 @@ export class Client {
     const u = req.url;
     const jarCookies = this.jar?.cookies(u) ?? [];
     if (jarCookies.length > 0 || (u.username !== '' && !req.header.has('Authorization'))) {
-      r = Object.create(req) as Request;
+      r = Object.assign(Object.create(Request.prototype) as Request, req);
       r.header = req.header.clone();
       for (const c of jarCookies) {
         const s = c.name + '=' + c.value;

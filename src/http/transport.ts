@@ -227,7 +227,8 @@ export class Transport implements RoundTripper {
     const plainProxy = cm.proxy !== null && cm.scheme === 'http:' && (cm.proxy.protocol === 'http:' || cm.proxy.protocol === 'https:');
 
     // The request as it goes on the wire: our extras on a copy of the header.
-    const wire = Object.create(req) as Request;
+    // A plain copy (same shape as any Request), not a prototype link: keeps property access monomorphic.
+    const wire = Object.assign(Object.create(Request.prototype) as Request, req);
     const h = new Header(req.header);
     let askedGzip = false;
     if (!this.disableCompression && !h.has('Accept-Encoding') && !h.has('Range') && req.method !== 'HEAD') {
