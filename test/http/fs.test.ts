@@ -1,7 +1,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, utimesSync, chmodSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, utimesSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import {
   fileServer, serveContent, serveFile, dir, mapFS, parseRange, parseHTTPTime, RangeParseError, RangeNoOverlapError,
@@ -251,16 +253,36 @@ describe('errors map to statuses without leaking', () => {
     });
   }
 
-  test('unreadable file on disk → 403', { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false }, async () => {
-    const p = join(root, 'noperm.txt');
-    writeFileSync(p, 'x');
-    chmodSync(p, 0);
+  test('unreadable file on disk → 403 (as root, checked in a child running as nobody)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gonet-perm-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'noperm.txt'), 'x');
+    chmodSync(join(dir, 'noperm.txt'), 0);
+    writeFileSync(join(dir, 'ok.txt'), 'fine');
+    chmodSync(join(dir, 'ok.txt'), 0o644);
+    // The compiled modules are copied beside the files: the clone may sit where nobody can read.
+    cpSync(new URL('../../src/', import.meta.url), join(dir, 'src'), { recursive: true });
+    execFileSync('chmod', ['-R', 'a+rX', join(dir, 'src')]);
+    const base = pathToFileURL(join(dir, 'src', 'http')).href + '/';
+    const script = `
+      const { fileServer } = await import(${JSON.stringify(base + 'fs.js')});
+      const { ResponseRecorder, newRequest } = await import(${JSON.stringify(base + 'httptest.js')});
+      const out = [];
+      for (const p of ['/noperm.txt', '/ok.txt']) {
+        const w = new ResponseRecorder();
+        await fileServer(${JSON.stringify(dir)})(w, newRequest('GET', p));
+        out.push([w.code, w.bodyText]);
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const asRoot = process.getuid?.() === 0;
     try {
-      const w = await get(fileServer(root), '/noperm.txt');
-      assert.equal(w.code, 403);
-      assert.equal(w.bodyText, '403 Forbidden\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8', timeout: 20_000, ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), [[403, '403 Forbidden\n'], [200, 'fine']]);
     } finally {
-      rmSync(p);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
