@@ -522,7 +522,8 @@ describe('conn lifecycle', () => {
 
   test('hijack while the background read is pending: later client bytes reach the handler', async () => {
     const ts = await startServer({
-      handler: async (w: ResponseWriter) => {
+      handler: async (w: ResponseWriter, r: unknown) => {
+        void (r as Request).signal; // taking the signal starts the server's background read
         await delay(50); // the server's background read is waiting by now
         const c = await (w as ServerResponseWriter).hijack();
         await c.write(Buffer.from('ready\n'));

@@ -158,6 +158,8 @@ export class ServerConn implements ReplySink {
   private handlerRunning = false;
   private hijacking = false;
   private cur: ServerResponseWriter | null = null;
+  /** The current request's body has been read to its end (or there is none). */
+  private bodyDone = false;
 
   constructor(private readonly host: ConnHost, readonly conn: Conn) {
     this.br = new BufReader(conn);
@@ -172,6 +174,11 @@ export class ServerConn implements ReplySink {
 
   log(msg: string): void {
     this.host.log(msg);
+  }
+
+  /** The handler asked for req.signal: watch for the client going away from now on. */
+  signalWanted(w: ServerResponseWriter): void {
+    if (this.cur === w && this.handlerRunning) this.startBackgroundRead();
   }
 
   get draining(): boolean {
@@ -191,16 +198,12 @@ export class ServerConn implements ReplySink {
     this.conn.close();
   }
 
-  /** Reads more into the buffer; the first byte of a request makes the conn active. */
-  private fill(): Promise<boolean> {
-    return this.br.fill().then((ok) => {
-      if (ok && (this.state === 'idle' || this.state === 'new')) this.setState('active');
-      return ok;
-    });
-  }
-
-  /** Starts the background read that notices a client going away during the handler. */
+  /**
+   * Starts the background read that notices a client going away during the handler: once the
+   * request body is consumed and someone holds the request's signal (no signal, no one to tell).
+   */
   private startBackgroundRead(): void {
+    if (!this.bodyDone || this.cur === null || !this.cur.signalWanted) return;
     if (this.bg !== null || this.br.buffered > 0 || this.br.atEOF || this.closed) return;
     const w = this.handlerRunning ? this.cur : null;
     this.bg = this.br.fill().then((ok) => {
@@ -237,7 +240,7 @@ export class ServerConn implements ReplySink {
           const ok = await bg;
           if (this.bgErr !== null || (!ok && this.br.buffered === 0)) return;
         }
-        if (this.br.buffered === 0 && !(await this.fill())) return;
+        if (this.br.buffered === 0 && !(await this.br.fill())) return;
         // The header clock starts with the request's first byte (Go).
         if (!first && (hdrTimeout > 0 || idleTimeout > 0)) this.setReadDeadlineIn(hdrTimeout);
         this.setState('active');
@@ -328,12 +331,14 @@ export class ServerConn implements ReplySink {
     if (hasBody) {
       const orig = body.readChunk;
       body.readChunk = (max?: number) => orig.call(body, max).then((c) => {
-        if (c === null && this.handlerRunning && this.cur === w) this.startBackgroundRead();
+        if (c === null && this.handlerRunning && this.cur === w) {
+          this.bodyDone = true;
+          this.startBackgroundRead();
+        }
         return c;
       });
-    } else {
-      this.startBackgroundRead();
     }
+    this.bodyDone = !hasBody;
 
     let failed = false;
     try {

@@ -32,6 +32,8 @@ export interface ReplySink {
   /** The server is shutting down: replies say `Connection: close`. */
   readonly draining: boolean;
   log(msg: string): void;
+  /** The handler took req.signal (start watching for the client going away). */
+  signalWanted(w: ServerResponseWriter): void;
   /** Takes the conn from the server for the handler (ResponseWriter.hijack). */
   hijack(w: ServerResponseWriter): Promise<Conn>;
 }
@@ -115,7 +117,8 @@ export class ServerResponseWriter implements ResponseWriter {
   private readonly h = new Header();
   private readonly is11: boolean;
   private readonly isHead: boolean;
-  private pend: Buffer[] = [];
+  /** Buffered body pieces: strings are kept as is (encoded once, into the output buffer). */
+  private pend: (Buffer | string)[] = [];
   private pendLen = 0;
   private declaredCL = -1;
   private chunked = false;
@@ -147,8 +150,14 @@ export class ServerResponseWriter implements ResponseWriter {
     if (this.ac === null) {
       this.ac = new AbortController();
       if (this.abortReason !== undefined) this.ac.abort(this.abortReason);
+      else this.sink.signalWanted(this);
     }
     return this.ac.signal;
+  }
+
+  /** Someone holds the request's signal. */
+  get signalWanted(): boolean {
+    return this.ac !== null;
   }
 
   /** Aborts the request's signal (first reason wins). */
@@ -237,24 +246,30 @@ export class ServerResponseWriter implements ResponseWriter {
     if (this.writeErr !== null) return rejected(this.writeErr);
     if (!this.headSent) {
       if (this.pendLen + n <= FIRST_BUFFER) {
-        this.push(chunk);
+        this.push(chunk, n);
         return;
       }
       return this.startStream(toBuffer(chunk));
     }
     if (n < DIRECT && this.pendLen + n <= OUT_BUFFER) {
-      this.push(chunk);
+      this.push(chunk, n);
       if (this.pendLen < OUT_BUFFER) return;
       return this.flushPending(null, false);
     }
     return this.flushPending(toBuffer(chunk), false);
   }
 
-  private push(chunk: Uint8Array | string): void {
-    // Buffered data must survive the handler reusing its array after write returns: copy.
-    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    this.pend.push(b);
-    this.pendLen += b.length;
+  private push(chunk: Uint8Array | string, n: number): void {
+    // Buffered bytes must survive the handler reusing its array after write returns: copy.
+    this.pend.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk));
+    this.pendLen += n;
+  }
+
+  /** The first buffered piece as bytes (for sniffing). */
+  private firstPending(): Buffer | undefined {
+    if (this.pend.length === 0) return undefined;
+    const p = this.pend[0];
+    return typeof p === 'string' ? Buffer.from(p.length > 512 ? p.slice(0, 512) : p, 'utf8') : p;
   }
 
   /** Sends the head and everything buffered now; HTTP/1.1 switches to chunked. */
@@ -291,7 +306,7 @@ export class ServerResponseWriter implements ResponseWriter {
       else this.closeAfter = true; // close-delimited
     }
     this.headSent = true;
-    const head = this.headString(this.declaredCL, this.chunked, this.pendLen > 0 ? this.pend[0] : (first ?? undefined));
+    const head = this.headString(this.declaredCL, this.chunked, this.sniff ? (this.firstPending() ?? first ?? undefined) : undefined);
     return this.flushPending(first, false, head);
   }
 
@@ -314,16 +329,15 @@ export class ServerResponseWriter implements ResponseWriter {
     if (big === null) {
       const buf = Buffer.allocUnsafe(joinedLen + afterLen);
       let off = buf.write(pre, 0, 'latin1');
-      for (const p of pend) off += p.copy(buf, off);
+      off = copyPending(pend, buf, off);
       if (extra !== null) off += extra.copy(buf, off);
       if (frame) off += CRLF.copy(buf, off);
       if (last && tail !== undefined) tail.copy(buf, off);
       return this.send(buf);
     }
     const buf = Buffer.allocUnsafe(joinedLen);
-    let off = buf.write(pre, 0, 'latin1');
-    for (const p of pend) off += p.copy(buf, off);
-    if (joinedLen > 0) this.send(buf);
+    copyPending(pend, buf, buf.write(pre, 0, 'latin1'));
+    if (joinedLen > 0) void this.send(buf);
     let p = this.send(big);
     if (afterLen > 0) {
       const after = frame ? (last && tail !== undefined ? Buffer.concat([CRLF, tail]) : CRLF) : (tail as Buffer);
@@ -396,17 +410,18 @@ export class ServerResponseWriter implements ResponseWriter {
       if (!this.is11 && !this.closeAfter && bodyOK && cl < 0) this.closeAfter = true;
       if (chunked) {
         this.chunked = true;
-        return this.flushPending(null, true, this.headString(-1, true, this.pend[0]), this.lastChunk());
+        return this.flushPending(null, true, this.headString(-1, true, this.sniff ? this.firstPending() : undefined), this.lastChunk());
       }
       const pend = this.pend;
-      const body = pend.length === 1 ? pend[0] : pend.length === 0 ? undefined : Buffer.concat(pend, this.pendLen);
-      const head = this.headString(cl, false, body);
+      const len = this.pendLen;
+      const head = this.headString(cl, false, this.sniff ? this.firstPending() : undefined);
       this.pend = [];
       this.pendLen = 0;
-      if (body === undefined || !bodyOK) return this.send(Buffer.from(head, 'latin1'));
-      const buf = Buffer.allocUnsafe(head.length + body.length);
+      if (len === 0 || !bodyOK) return this.send(Buffer.from(head, 'latin1'));
+      // Head and body in one buffer, one write.
+      const buf = Buffer.allocUnsafe(head.length + len);
       buf.write(head, 0, 'latin1');
-      body.copy(buf, head.length);
+      copyPending(pend, buf, head.length);
       return this.send(buf);
     }
     if (this.declaredCL >= 0 && this.written < this.declaredCL) {
@@ -435,6 +450,12 @@ export class ServerResponseWriter implements ResponseWriter {
     }
     return encodeLastChunk(t);
   }
+}
+
+/** Copies buffered pieces into `buf` at `off`; returns the end offset. */
+function copyPending(pend: (Buffer | string)[], buf: Buffer, off: number): number {
+  for (const p of pend) off += typeof p === 'string' ? buf.write(p, off, 'utf8') : p.copy(buf, off);
+  return off;
 }
 
 function rejected(e: unknown): Promise<void> {
