@@ -37,3 +37,27 @@ export {
   withClientTrace, contextClientTrace, composeTraces,
   type ClientTrace, type GotConnInfo, type DNSDoneInfo, type WroteRequestInfo, type TLSState,
 } from './trace.js';
+export {
+  type ResponseWriter, type Handler, type HandlerFunc, type HandlerObject, serveWith, isHandler,
+  error, notFound, notFoundHandler, redirect, redirectHandler, stripPrefix, timeoutHandler, HandlerTimeoutError,
+  maxBytesHandler, maxBytesReader, MaxBytesError, cleanPath, htmlEscape,
+} from './handler.js';
+export { ServeMux, PatternError, parsePattern, type ServeMuxOptions, type HandlerMatch } from './mux.js';
+export {
+  fileServer, serveContent, serveFile, dir, mapFS, parseRange, parseHTTPTime, formatHTTPTime,
+  RangeParseError, RangeNoOverlapError, UnsafePathError,
+  type FS, type File, type FileInfo, type ContentSource, type DirOptions, type MapFile, type ByteRange,
+} from './fs.js';
+export { detectContentType } from './sniff.js';
+export { typeByExtension, addExtensionType } from './mime.js';
+export { ResponseRecorder, newRequest, type NewRequestInit, type RecordedResult } from './httptest.js';
+export {
+  proxyFromEnvironment, proxyFuncFromEnv, reloadProxyEnvironment, parseProxyURL, InvalidProxyURLError,
+  type ProxyEnv, type ProxyFunc, type ProxyEnvOptions,
+} from './proxy.js';
+export {
+  Cookie, CookieError, parseSetCookie, parseCookie, readSetCookies, readCookies, validCookieValue, validCookieName,
+  validCookieDomain, sanitizeCookieValue, sanitizeCookieName, cookieHeaderPair, parseCookieExpires, formatHTTPDate,
+  type CookieInit, type SameSite, type HeaderValues,
+} from './cookie.js';
+export { CookieJar, builtinPublicSuffixList, type PublicSuffixList, type CookieJarOptions, type CookieLike } from './cookiejar.js';
