@@ -562,10 +562,12 @@ describe('conn lifecycle', () => {
       const s = await rawConnect(ts.port);
       s.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
       await delay(50);
-      s.destroy();
+      s.resetAndDestroy();
       const why = await Promise.race([reason, delay(3000).then(() => 'no abort')]);
       assert.ok(why instanceof ClientGoneError, String(why));
       assert.equal((why as Error).message, 'http: client disconnected');
+      await delay(50);
+      assert.deepEqual(ts.logs, [], 'a client reset is not logged');
     } finally {
       await ts.close();
     }

@@ -3,7 +3,7 @@
 // pipelined requests are answered in order); one BufReader lives as long as the conn.
 
 import { ConnBase, type Conn } from '../../net/conn.js';
-import type { Addr } from '../../net/errors.js';
+import { OpError, type Addr } from '../../net/errors.js';
 import { serveWith, type Handler } from '../handler.js';
 import { nextRequest, type Request } from '../request.js';
 import { BufReader } from '../wire/bufreader.js';
@@ -268,8 +268,9 @@ export class ServerConn implements ReplySink {
         if (host.shuttingDown) return;
       }
     } catch (e) {
-      // Errors the loop did not expect (a hook threw, a write failed mid-reply): close quietly.
-      if (!this.closed) this.log(`http: error serving ${this.remote}: ${(e as Error)?.message ?? String(e)}`);
+      // Conn read/write failures (reset, timeout, closed) are the client's business, as in Go:
+      // close quietly. Anything else is a bug worth a log line.
+      if (!this.closed && !(e instanceof OpError)) this.log(`http: error serving ${this.remote}: ${(e as Error)?.message ?? String(e)}`);
     } finally {
       if (this.state !== 'hijacked') {
         this.close();
