@@ -128,6 +128,11 @@ class ConnSink implements ByteSink {
     return n;
   }
 
+  /** Bytes gathered and not yet written. */
+  get pending(): boolean {
+    return this.len > 0;
+  }
+
   async flush(): Promise<void> {
     if (this.len === 0) return;
     const b = this.buf!.subarray(0, this.len);
@@ -302,7 +307,7 @@ export class PersistConn implements PoolConn {
     const writeP = (async () => {
       try {
         await req.write(sink, { proxy: o.proxy });
-        await sink.flush();
+        if (sink.pending) await sink.flush();
         writeDone = true;
         fire(trace, 'wroteRequest', { err: null });
         phase = 'awaiting response headers';
