@@ -144,13 +144,13 @@ class ConnSink implements ByteSink {
 
 /** Walks a conn and the conns under it (TLS over TCP) to (un)ref their Node sockets. */
 function setRef(c: unknown, on: boolean): void {
-  for (let x = c as { socket?: { ref(): void; unref(): void }; netConn?: unknown } | undefined, i = 0; x !== undefined && i < 4; i++) {
+  for (let x = c as { socket?: { ref(): void; unref(): void }; inner?: unknown } | undefined, i = 0; x !== undefined && i < 4; i++) {
     const s = x.socket;
     if (s !== undefined && typeof s.unref === 'function') {
       if (on) s.ref();
       else s.unref();
     }
-    x = x.netConn as typeof x;
+    x = x.inner as typeof x;
   }
 }
 

@@ -1,12 +1,11 @@
-// The client side of TLS over any gonet Conn: node:tls runs the handshake and the record layer
-// over a Duplex that reads and writes the Conn, so TLS works the same over TCP, unix sockets,
-// in-memory pipes and proxy tunnels. The result is a Conn again (TLSConn) with the state.
+// The Transport's TLS client: Go's client defaults (SNI from the dialed host, verification on,
+// ALPN http/1.1, a handshake bound) and Go-style errors, on top of the Conn-level TLS in tls.ts
+// (node:tls over any gonet Conn: TCP, unix sockets, pipes, proxy tunnels).
 
-import { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { SocketConn, type Addr, type Conn } from '../net/index.js';
-import { hasChunkReader } from '../net/conn.js';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
+import { DeadlineExceededError, OpError, type Conn } from '../net/index.js';
 import { abortCause } from '../net/context.js';
+import { TLSConn, tlsClient as connTLSClient } from './tls.js';
 import type { TLSState } from './trace.js';
 
 /** Client TLS settings (Go's tls.Config, the parts a client uses). */
@@ -70,79 +69,11 @@ export class TLSHandshakeError extends Error {
   }
 }
 
-/** A Duplex over a Conn: what node:tls reads ciphertext from and writes it to. */
-class ConnDuplex extends Duplex {
-  private reading = false;
-  constructor(private readonly conn: Conn) {
-    super({ allowHalfOpen: true });
-  }
-  override _read(): void {
-    if (this.reading) return;
-    this.reading = true;
-    void this.pump();
-  }
-  private async pump(): Promise<void> {
-    const c = this.conn;
-    try {
-      for (;;) {
-        let chunk: Uint8Array | null;
-        if (hasChunkReader(c)) chunk = await c.readChunk();
-        else {
-          const buf = Buffer.allocUnsafe(64 * 1024);
-          const n = await c.read(buf);
-          chunk = n === null ? null : buf.subarray(0, n);
-        }
-        if (chunk === null) {
-          this.push(null);
-          return;
-        }
-        if (!this.push(chunk)) break;
-      }
-    } catch (e) {
-      this.destroy(e as Error);
-    } finally {
-      this.reading = false;
-    }
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.conn.write(chunk).then(() => cb(), cb);
-  }
-  override _final(cb: (err?: Error | null) => void): void {
-    this.conn.closeWrite().then(() => cb(), cb);
-  }
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.conn.close();
-    cb(err);
-  }
-}
+export { TLSConn };
 
-/** A TLS client conn over another Conn: Go's *tls.Conn. */
-export class TLSConn extends SocketConn {
-  protected readonly netName: string;
-  readonly localAddr: Addr;
-  readonly remoteAddr: Addr;
-  /** The conn underneath (TCP, unix, a proxy tunnel...). */
-  readonly netConn: Conn;
-  private readonly tls: TLSSocket;
-  private readonly serverName: string;
-
-  constructor(tls: TLSSocket, under: Conn, serverName: string) {
-    super(tls);
-    this.tls = tls;
-    this.netConn = under;
-    this.localAddr = under.localAddr;
-    this.remoteAddr = under.remoteAddr;
-    this.netName = under.remoteAddr.network;
-    this.serverName = serverName;
-  }
-
-  /** Go's ConnectionState. */
-  connectionState(): TLSState {
-    return tlsState(this.tls, this.serverName);
-  }
-}
-
-function tlsState(s: TLSSocket, serverName: string): TLSState {
+/** Go's ConnectionState for a client conn, as the Transport reports it. */
+export function tlsState(c: TLSConn, serverName: string): TLSState {
+  const s = c.tlsSocket;
   const p = s.alpnProtocol;
   return {
     version: s.getProtocol() ?? '',
@@ -160,15 +91,15 @@ function isIPLiteral(h: string): boolean {
 }
 
 /**
- * Runs a client handshake over `conn` and resolves with the TLS conn. On failure or abort the
- * underlying conn is closed. Errors: TLSVerifyError (certificate), TLSHandshakeError (anything
- * else; `timeout` set when `opts.timeout` expired), or the signal's cause.
+ * Runs a client handshake over `conn` (the Conn-level TLS of ./tls.ts) and resolves with the TLS
+ * conn. On failure or abort the underlying conn is closed. Errors: TLSVerifyError (certificate),
+ * TLSHandshakeError (anything else; `timeout` set when `opts.timeout` expired, with Go's
+ * message), or the signal's cause.
  */
-export function tlsClient(conn: Conn, host: string, opts: TLSHandshakeOptions = {}): Promise<TLSConn> {
+export async function tlsClient(conn: Conn, host: string, opts: TLSHandshakeOptions = {}): Promise<TLSConn> {
   const serverName = opts.serverName ?? host.replace(/^\[|\]$/g, '');
   const co: ConnectionOptions = {
     ...opts.node,
-    socket: new ConnDuplex(conn),
     servername: isIPLiteral(serverName) ? undefined : serverName,
     ALPNProtocols: opts.nextProtos ?? ['http/1.1'],
     rejectUnauthorized: opts.insecureSkipVerify !== true,
@@ -178,46 +109,23 @@ export function tlsClient(conn: Conn, host: string, opts: TLSHandshakeOptions = 
   if (opts.key !== undefined) co.key = opts.key;
   if (opts.minVersion !== undefined) co.minVersion = opts.minVersion;
   if (opts.maxVersion !== undefined) co.maxVersion = opts.maxVersion;
-  // Node checks the identity against `servername`; an IP literal needs it passed explicitly.
-  if (co.servername === undefined && co.checkServerIdentity === undefined) co.host = serverName;
-  return new Promise<TLSConn>((resolve, reject) => {
-    const signal = opts.signal;
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const s = tlsConnect(co);
-    const finish = (err: Error | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      s.off('secureConnect', onSecure);
-      s.off('error', onError);
-      s.off('close', onClose);
-      if (err !== null) {
-        s.destroy();
-        conn.close();
-        reject(err);
-        return;
-      }
-      resolve(new TLSConn(s, conn, serverName));
-    };
-    const onSecure = (): void => finish(null);
-    const onError = (e: Error): void => {
-      const code = (e as { code?: string }).code ?? '';
-      if (VERIFY_CODES.has(code)) finish(new TLSVerifyError(serverName, code, e));
-      else finish(new TLSHandshakeError(`tls: handshake with ${JSON.stringify(serverName)} failed: ${e.message}`, code || 'ERR_TLS_HANDSHAKE', e));
-    };
-    const onClose = (): void => finish(new TLSHandshakeError(`tls: handshake with ${JSON.stringify(serverName)} failed: connection closed by peer`, 'ECONNRESET'));
-    const onAbort = (): void => finish(abortCause(signal!));
-    s.once('secureConnect', onSecure);
-    s.on('error', onError);
-    s.once('close', onClose);
-    if (signal !== undefined) {
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
+  // Without SNI (IP literals) Node checks the certificate against `host`.
+  if (co.servername === undefined && co.checkServerIdentity === undefined) {
+    co.checkServerIdentity = (_h, cert) => checkServerIdentity(serverName, cert);
+  }
+  const { socket: _s, host: _h, port: _p, path: _path, ...rest } = co;
+  const signal = opts.signal;
+  try {
+    return await connTLSClient(conn, { ...rest, signal, handshakeTimeout: opts.timeout });
+  } catch (e) {
+    conn.close();
+    if (signal?.aborted) throw abortCause(signal);
+    const cause = e instanceof OpError ? e.cause : (e as Error);
+    if (cause instanceof DeadlineExceededError) {
+      throw new TLSHandshakeError('net/http: TLS handshake timeout', 'ETIMEDOUT', e, true);
     }
-    if (opts.timeout !== undefined && opts.timeout > 0) {
-      timer = setTimeout(() => finish(new TLSHandshakeError('net/http: TLS handshake timeout', 'ETIMEDOUT', undefined, true)), opts.timeout);
-    }
-  });
+    const code = (cause as { code?: string }).code ?? '';
+    if (VERIFY_CODES.has(code)) throw new TLSVerifyError(serverName, code, cause);
+    throw new TLSHandshakeError(`tls: handshake with ${JSON.stringify(serverName)} failed: ${cause.message}`, code || 'ERR_TLS_HANDSHAKE', e);
+  }
 }

@@ -15,7 +15,7 @@ import { Pool, type Acquired, type DialHandle, type HostStats } from './pool.js'
 import {
   AttemptError, PersistConn, TransportError, canceledError, type ExchangeOptions,
 } from './persistconn.js';
-import { tlsClient, type TLSClientOptions } from './tlsclient.js';
+import { tlsClient, tlsState, type TLSClientOptions } from './tlsclient.js';
 import { contextClientTrace, fire, type ClientTrace } from './trace.js';
 import { decodedBody } from './transport/decode.js';
 
@@ -343,7 +343,7 @@ export class Transport implements RoundTripper {
     fire(trace, 'tlsHandshakeStart');
     try {
       const tc = await tlsClient(conn, cm.targetHost, { ...this.tls, signal, timeout: this.tlsHandshakeTimeout });
-      const st = tc.connectionState();
+      const st = tlsState(tc, this.tls.serverName ?? cm.targetHost);
       fire(trace, 'tlsHandshakeDone', st, null);
       return new PersistConn(tc, key, this.pool.gen, st, this.readBufferSize);
     } catch (e) {
