@@ -60,6 +60,8 @@ export interface ExchangeRequest {
   /** The caller's cancellation. */
   signal?: AbortSignal;
   dial?: DNSDialFunc;
+  /** Share UDP sockets between queries through this pool (default: one socket per query, as Go). */
+  pool?: UDPSocketPool | null;
 }
 
 /** A matching reply and how it came. */
@@ -124,7 +126,9 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   }
   const dial = req.dial ?? defaultDNSDial;
   if (!req.useTCP) {
-    const msg = await roundTrip('udp', dial, server, query.subarray(2), q, req.timeout, signal);
+    const msg = req.pool
+      ? await req.pool.roundTrip(server, query.subarray(2), q, req.timeout, signal)
+      : await roundTrip('udp', dial, server, query.subarray(2), q, req.timeout, signal);
     if (!msg.header.tc) return { msg, server, tcp: false };
   }
   const msg = await roundTrip('tcp', dial, server, query, q, req.timeout, signal);
@@ -184,6 +188,193 @@ async function udpRoundTrip(conn: Conn, query: Uint8Array, q: Q, server: string)
       continue;
     }
     if (isResponseTo(msg, q)) return msg;
+  }
+}
+
+/** How long UDP sockets may be shared (see UDPSocketPool). */
+export interface UDPReuseOptions {
+  /** Queries one socket carries before it is retired for a fresh one (default 100). */
+  maxQueries?: number;
+  /** Age after which a socket takes no new queries, ms (default 10000). */
+  maxAgeMs?: number;
+  /** An idle socket is closed after this long, ms (default 1000). */
+  idleMs?: number;
+}
+
+interface Waiter {
+  q: Q;
+  resolve(m: Message): void;
+  fail(e: unknown): void;
+}
+
+/** One connected UDP socket carrying several queries, told apart by ID and question. */
+class SharedSocket {
+  conn: Conn | null = null;
+  readonly ready: Promise<Conn>;
+  readonly waiters = new Map<number, Waiter>();
+  used = 0;
+  readonly born = Date.now();
+  retired = false;
+  closed = false;
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pool: UDPSocketPool, readonly server: string, dial: DNSDialFunc) {
+    this.ready = dial('udp', server, { signal: new AbortController().signal }).then((c) => {
+      this.conn = c;
+      if (this.closed) c.close();
+      else void this.readLoop(c);
+      return c;
+    });
+    this.ready.catch(() => this.close());
+  }
+
+  private async readLoop(conn: Conn): Promise<void> {
+    const buf = hasChunkReader(conn) ? null : new Uint8Array(65536);
+    for (;;) {
+      let packet: Uint8Array;
+      try {
+        if (buf === null) {
+          const c = await (conn as unknown as { readChunk(): Promise<Uint8Array | null> }).readChunk();
+          if (c === null) throw dnsError(ErrText.noAnswer, '', this.server, { isTemporary: true });
+          packet = c;
+        } else {
+          const n = await conn.read(buf);
+          if (n === null) throw dnsError(ErrText.noAnswer, '', this.server, { isTemporary: true });
+          packet = buf.subarray(0, n);
+        }
+      } catch (e) {
+        // The socket failed (an ICMP error, or it was closed): every query on it fails.
+        for (const w of [...this.waiters.values()]) w.fail(e);
+        this.close();
+        return;
+      }
+      let msg: Message;
+      try {
+        msg = decodeMessage(packet);
+      } catch {
+        continue;
+      }
+      const w = this.waiters.get(msg.header.id);
+      if (w && isResponseTo(msg, w.q)) w.resolve(msg);
+    }
+  }
+
+  /** Registers interest; stops the idle clock. */
+  busy(): void {
+    if (this.idle !== undefined) {
+      clearTimeout(this.idle);
+      this.idle = undefined;
+    }
+    this.handle()?.ref?.();
+  }
+
+  // The Node socket under a gonet UDPConn, so an idle shared socket does not keep the process alive.
+  private handle(): { ref?(): void; unref?(): void } | undefined {
+    return (this.conn as { socket?: { ref?(): void; unref?(): void } } | null)?.socket;
+  }
+
+  /** Called when a query leaves: close once retired and empty, or after a quiet spell. */
+  settle(): void {
+    if (this.waiters.size > 0 || this.closed) return;
+    if (this.retired) {
+      this.close();
+      return;
+    }
+    this.idle = setTimeout(() => this.close(), this.pool.idleMs);
+    this.idle.unref();
+    this.handle()?.unref?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.retired = true;
+    this.busy();
+    this.pool.forget(this);
+    this.conn?.close();
+  }
+}
+
+/**
+ * Shares connected UDP sockets between queries to the same server: each socket (a fresh random
+ * port) carries up to `maxQueries` queries or lives `maxAgeMs`, then is replaced. Replies are
+ * matched by ID and question as on a private socket; anything else is ignored. Go opens a
+ * socket per query; sharing trades some of that source-port entropy per query for far fewer
+ * socket operations, the way c-ares does by default (which never rotates).
+ */
+export class UDPSocketPool {
+  readonly maxQueries: number;
+  readonly maxAgeMs: number;
+  readonly idleMs: number;
+  private readonly byServer = new Map<string, SharedSocket>();
+
+  constructor(private readonly dial: DNSDialFunc, opts: UDPReuseOptions = {}) {
+    this.maxQueries = Math.max(1, Math.floor(opts.maxQueries ?? 100));
+    this.maxAgeMs = Math.max(0, opts.maxAgeMs ?? 10000);
+    this.idleMs = Math.max(0, opts.idleMs ?? 1000);
+  }
+
+  /** Sockets currently open or opening. */
+  get size(): number {
+    return this.byServer.size;
+  }
+
+  /** @internal */
+  forget(s: SharedSocket): void {
+    if (this.byServer.get(s.server) === s) this.byServer.delete(s.server);
+  }
+
+  private acquire(server: string): SharedSocket {
+    let s = this.byServer.get(server);
+    if (s && (s.retired || s.used >= this.maxQueries || Date.now() - s.born >= this.maxAgeMs)) {
+      s.retired = true;
+      this.byServer.delete(server);
+      if (s.waiters.size === 0) s.close();
+      s = undefined;
+    }
+    if (!s) {
+      s = new SharedSocket(this, server, this.dial);
+      this.byServer.set(server, s);
+    }
+    s.used++;
+    s.busy();
+    return s;
+  }
+
+  /** One UDP round trip on a shared socket; errors as roundTrip's. */
+  async roundTrip(server: string, query: Uint8Array, q: Q, timeout: number, signal: AbortSignal | undefined): Promise<Message> {
+    if (signal?.aborted) throw abortError(signal, q.name, server);
+    const s = this.acquire(server);
+    // Keep IDs unique among this socket's queries in flight.
+    while (s.waiters.has(q.id)) q.id = randomID();
+    query[0] = q.id >> 8;
+    query[1] = q.id & 0xff;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      return await new Promise<Message>((resolve, reject) => {
+        const w: Waiter = { q, resolve, fail: reject };
+        s.waiters.set(q.id, w);
+        timer = setTimeout(() => reject(dnsError(ErrText.timeout, q.name, server, { isTimeout: true, isTemporary: true }, new DeadlineExceededError())), timeout);
+        if (signal) {
+          onAbort = () => reject(abortError(signal, q.name, server));
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+        s.ready.then((c) => c.write(query)).catch(reject);
+      });
+    } catch (e) {
+      throw transportError(e, q.name, server);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      s.waiters.delete(q.id);
+      s.settle();
+    }
+  }
+
+  /** Closes every socket; queries in flight on them fail. */
+  close(): void {
+    for (const s of [...this.byServer.values()]) s.close();
   }
 }
 
@@ -251,6 +442,8 @@ export interface AskOptions {
   loopbackOnly: boolean;
   /** Where answers and RFC 2308 negative answers are stored, if anywhere. */
   cache: DNSCache | null;
+  /** Shared UDP sockets, if the resolver uses them. */
+  pool?: UDPSocketPool | null;
   signal: AbortSignal;
 }
 
@@ -280,7 +473,9 @@ export async function tryOneName(o: AskOptions, fqdn: string, qtype: number): Pr
       }
       let msg: Message;
       try {
-        ({ msg } = await exchange({ server, name: fqdn, type: qtype, timeout: o.timeout, useTCP: o.useTCP, trustAD: o.trustAD, signal, dial: o.dial }));
+        ({ msg } = await exchange({
+          server, name: fqdn, type: qtype, timeout: o.timeout, useTCP: o.useTCP, trustAD: o.trustAD, signal, dial: o.dial, pool: o.pool,
+        }));
       } catch (e) {
         if (signal.aborted) throw abortError(signal, fqdn, server);
         lastErr = e instanceof DNSError ? e : new DNSError({ err: String(e), name: fqdn, server, isTemporary: true, cause: e });

@@ -1,7 +1,7 @@
 // One exchange against a misbehaving server written here (UDP + TCP on 127.0.0.1).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { exchange, judge, EDNS_UDP_SIZE } from '../../../src/net/dns/client.js';
+import { exchange, judge, defaultDNSDial, UDPSocketPool, EDNS_UDP_SIZE } from '../../../src/net/dns/client.js';
 import { Type, RCode, getOPT, decodeMessage, encodeMessage, type MessageInput } from '../../../src/net/dns/message.js';
 import { DNSError, CanceledError, errorIs } from '../../../src/net/errors.js';
 import { FakeDNS, answer, rr, a4, freePort, type FakeQuery, type Reply } from './support.js';
@@ -172,4 +172,76 @@ test('judge: the reply verdicts of Go\'s checkHeader / skipToAnswer', () => {
   assert.equal(judge(msg({ header: { ra: false }, additionals: [opt] }), Type.A), 'nodata', 'any additional record (even OPT) is not lame, as Go 1.23');
   const badvers = rr('.', { kind: 'OPT', udpSize: 1232, extRcode: 1, version: 0, dnssecOK: false, z: 0, options: [] });
   assert.equal(judge(msg({ additionals: [badvers] }), Type.A), 'misbehaving');
+});
+
+test('UDPSocketPool: queries share a socket up to maxQueries, then a fresh socket (new port) takes over', async () => {
+  const s = await fake((q) => [answer(q.msg, { answers: [A(q.msg.questions[0]!.name, '192.0.2.1')] })]);
+  const pool = new UDPSocketPool(defaultDNSDial, { maxQueries: 3 });
+  try {
+    for (let i = 0; i < 9; i++) {
+      const r = await exchange({ server: s.address, name: `p${i}.test.`, type: Type.A, timeout: 2000, pool });
+      assert.equal(r.msg.answers[0]!.name, `p${i}.test.`);
+    }
+    const ports = s.queries.map((q) => q.port);
+    assert.equal(new Set(ports).size, 3, `ports ${ports.join(',')}`);
+    assert.equal(new Set(ports.slice(0, 3)).size, 1);
+    assert.equal(new Set(ports.slice(3, 6)).size, 1);
+    assert.equal(pool.size, 1);
+  } finally {
+    pool.close();
+  }
+  assert.equal(pool.size, 0);
+});
+
+test('UDPSocketPool: replies out of order reach the right query; forged IDs and questions are ignored', async () => {
+  const held: FakeQuery[] = [];
+  let release: () => void = () => {};
+  const all = new Promise<void>((r) => { release = r; });
+  const s = await fake(async (q) => {
+    held.push(q);
+    if (held.length === 5) release();
+    await all;
+    const name = q.msg.questions[0]!.name;
+    const last = Number(name.slice(1, 2));
+    await new Promise((r) => setTimeout(r, (5 - last) * 20)); // the last asked is answered first
+    return [
+      { ...answer(q.msg, { answers: [A(name, '6.6.6.6')] }), header: { id: (q.msg.header.id + 7) & 0xffff, qr: true } },
+      { ...answer(q.msg, { answers: [A(name, '6.6.6.7')] }), questions: [{ name: 'other.test.', type: Type.A }] },
+      answer(q.msg, { answers: [A(name, `192.0.2.${last}`)] }),
+    ];
+  });
+  const pool = new UDPSocketPool(defaultDNSDial);
+  try {
+    const rs = await Promise.all([0, 1, 2, 3, 4].map((i) => exchange({ server: s.address, name: `q${i}.test.`, type: Type.A, timeout: 3000, pool })));
+    rs.forEach((r, i) => {
+      assert.equal(r.msg.questions[0]!.name, `q${i}.test.`);
+      assert.equal(r.msg.answers.length, 1);
+      assert.deepEqual([...(r.msg.answers[0]!.data as { address: Uint8Array }).address], [192, 0, 2, i]);
+    });
+    assert.equal(new Set(s.queries.map((q) => q.port)).size, 1, 'one socket');
+    assert.equal(new Set(s.queries.map((q) => q.msg.header.id)).size, 5, 'distinct IDs in flight');
+  } finally {
+    pool.close();
+  }
+});
+
+test('UDPSocketPool: a silent server times out per query; a refused port fails fast; TC still goes to TCP', async () => {
+  const silent = await fake(() => ['drop']);
+  const pool = new UDPSocketPool(defaultDNSDial, { idleMs: 50 });
+  try {
+    const t0 = Date.now();
+    const e = await exchange({ server: silent.address, name: 's.test.', type: Type.A, timeout: 200, pool }).catch((x: unknown) => x);
+    assert.ok(e instanceof DNSError && e.isTimeout, String(e));
+    assert.ok(Date.now() - t0 < 1500);
+    const port = await freePort();
+    const r = await exchange({ server: `127.0.0.1:${port}`, name: 'r.test.', type: Type.A, timeout: 3000, pool }).catch((x: unknown) => x);
+    assert.ok(r instanceof DNSError && r.isTemporary && /connection refused/.test(r.message), String(r));
+    const tc = await fake((q) => (q.transport === 'udp' ? [answer(q.msg, { header: { tc: true } })] : [answer(q.msg, { answers: [A('t.test.', '192.0.2.3')] })]));
+    const x = await exchange({ server: tc.address, name: 't.test.', type: Type.A, timeout: 2000, pool });
+    assert.equal(x.tcp, true);
+    await new Promise((res) => setTimeout(res, 150));
+    assert.equal(pool.size, 0, 'idle sockets closed');
+  } finally {
+    pool.close();
+  }
 });

@@ -524,3 +524,19 @@ test('IPv6 loopback servers ([::1]:port) and a custom dial (Go\'s Resolver.Dial)
   assert.deepEqual(await via.lookupHost('redirect.test'), ['192.0.2.62']);
   assert.deepEqual(seen.sort(), ['udp 127.0.0.1:9', 'udp 127.0.0.1:9']);
 });
+
+test('udpReuse: the Resolver shares UDP sockets (few source ports for many lookups); off by default', async () => {
+  const s = await fake(zone([A('u.test.', '192.0.2.63'), AAAA('u.test.', 63)]));
+  const shared = resolver([s], { udpReuse: { maxQueries: 10 } });
+  try {
+    for (let i = 0; i < 10; i++) assert.deepEqual(await shared.lookupHost('u.test'), ['192.0.2.63', '2001:db8::3f']);
+    assert.equal(s.queries.length, 20);
+    assert.equal(new Set(s.queries.map((q) => q.port)).size, 2);
+  } finally {
+    shared.close();
+  }
+  s.queries.length = 0;
+  const own = resolver([s]);
+  for (let i = 0; i < 5; i++) await own.lookupHost('u.test');
+  assert.ok(new Set(s.queries.map((q) => q.port)).size >= 8, 'a socket per query (ephemeral ports may rarely repeat)');
+});
