@@ -4,7 +4,7 @@
 import { DeadlineExceededError } from '../net/index.js';
 import { Request, type RequestInit } from './request.js';
 import type { Response } from './response.js';
-import { Body, type BodyInit } from './wire/body.js';
+import { Body, EmptyBody, type BodyInit } from './wire/body.js';
 import { readSetCookies, type Cookie } from './cookie.js';
 import { defaultTransport, type RoundTripper } from './transport.js';
 import type { ClientTrace } from './trace.js';
@@ -205,6 +205,8 @@ export class Client {
         timedOut = true;
         ctl.abort(new DeadlineExceededError());
       }, this.timeout);
+      // The exchange's own conn keeps the process alive; an unread body should not.
+      timer.unref();
       signal = userSignal === undefined ? ctl.signal : AbortSignal.any([userSignal, ctl.signal]);
     }
     let res: Response;
@@ -215,6 +217,10 @@ export class Client {
       throw e;
     }
     if (timer === undefined) return res;
+    if (res.body instanceof EmptyBody) {
+      stop();
+      return res;
+    }
     const method = opName(req.method);
     const url = res.request?.url.href ?? req.url.href;
     res.body = new TimedBody(res.body, stop, (e) => timedOut
