@@ -62,6 +62,13 @@ export interface ClientTrace {
   dnsDone?(info: DNSDoneInfo): void;
   connectStart?(network: string, addr: string): void;
   connectDone?(network: string, addr: string, err: Error | null): void;
+  /**
+   * The proxy hop begins: reaching `proxyURL` (and, for https / SOCKS, its handshake) to get a
+   * conn towards `target` (`host:port`). Fires between getConn and tlsHandshakeStart of the target.
+   */
+  proxyConnectStart?(proxyURL: URL, target: string): void;
+  /** The proxy hop ended: a conn towards the target (err null), or why not. */
+  proxyConnectDone?(proxyURL: URL, target: string, err: Error | null): void;
   tlsHandshakeStart?(): void;
   tlsHandshakeDone?(state: TLSState | null, err: Error | null): void;
   /** The request head was written (the body may follow). */
