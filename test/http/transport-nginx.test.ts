@@ -9,7 +9,8 @@ import { Transport } from '../../src/http/transport.js';
 import { Request } from '../../src/http/request.js';
 import { TLSVerifyError } from '../../src/http/tlsclient.js';
 import type { ClientTrace } from '../../src/http/trace.js';
-import type { TCPConn } from '../../src/net/index.js';
+import { dial, type TCPConn } from '../../src/net/index.js';
+import { tlsClient } from '../../src/http/tls.js';
 import { fileBytes, startNginx, type Nginx } from '../support/nginx.js';
 
 const MiB = 1024 * 1024;
@@ -196,4 +197,28 @@ test('the stale keep-alive race: 300 requests timed around nginx\'s 1 s idle clo
   }
   assert.equal(failures, 0);
   assert.ok(reusedCount > 0);
+});
+
+test('HTTP and HTTPS over a unix socket through a custom dial; dialTLS for https', async () => {
+  const t = transport({
+    tls: { ca: ng.pki.caCert },
+    dial: (_n, address, o) => dial('unix', address.endsWith(':443') ? ng.unixTLSSocket : ng.unixSocket, o),
+  });
+  const plain = await t.roundTrip(new Request('GET', 'http://localhost/hello'));
+  assert.equal(await plain.text(), 'hello, world\n');
+  const tls = await t.roundTrip(new Request('GET', 'https://localhost/hello'));
+  assert.equal(await tls.text(), 'hello, world\n');
+  assert.equal(tls.tls?.negotiatedProtocol, 'http/1.1');
+  const used: string[] = [];
+  const viaDialTLS = transport({
+    dialTLS: async (_n, address, o) => {
+      used.push(address);
+      const c = await dial('tcp', `127.0.0.1:${ng.tlsPort}`, o);
+      return tlsClient(c, { servername: 'localhost', ca: ng.pki.caCert, ALPNProtocols: ['http/1.1'] });
+    },
+  });
+  const r = await viaDialTLS.roundTrip(new Request('GET', 'https://localhost:9/hello'));
+  assert.equal(await r.text(), 'hello, world\n');
+  assert.deepEqual(used, ['localhost:9']);
+  assert.equal(r.tls?.version.startsWith('TLSv1.'), true);
 });

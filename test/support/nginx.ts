@@ -76,6 +76,9 @@ export interface Nginx {
   pki: TestPKI;
   base: string;
   tlsBase: string;
+  /** Unix socket paths serving plain HTTP and HTTPS. */
+  unixSocket: string;
+  unixTLSSocket: string;
   stop(): Promise<void>;
   errorLog(): string;
 }
@@ -145,6 +148,8 @@ http {
   server {
     listen 127.0.0.1:${port};
     listen 127.0.0.1:${tlsPort} ssl;
+    listen unix:${dir}/http.sock;
+    listen unix:${dir}/https.sock ssl;
     ssl_certificate ${pki.serverCert};
     ssl_certificate_key ${pki.serverKey};
     root ${root};
@@ -183,6 +188,8 @@ ${o.locations ?? ''}
     port, tlsPort, dir, root, pki,
     base: `http://127.0.0.1:${port}`,
     tlsBase: `https://localhost:${tlsPort}`,
+    unixSocket: join(dir, 'http.sock'),
+    unixTLSSocket: join(dir, 'https.sock'),
     errorLog: () => readFileSafe(join(dir, 'error.log')),
     async stop() {
       clearTimeout(killer);
