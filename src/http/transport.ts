@@ -5,12 +5,13 @@
 
 import { Dialer, IPAddr, type Conn } from '../net/index.js';
 import type { HostResolver } from '../net/index.js';
-import { Header } from './header.js';
+import { Header, type HeaderInit } from './header.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
 import { Body, EmptyBody } from './wire/body.js';
 import { DEFAULT_MAX_RESPONSE_HEADER_BYTES } from './wire/bufreader.js';
 import { proxyFromEnvironment } from './proxy.js';
+import { proxyDialer, type GetProxyConnectHeader, type OnProxyConnectResponse } from './proxydial.js';
 import { Pool, type Acquired, type DialHandle, type HostStats } from './pool.js';
 import {
   AttemptError, PersistConn, TransportError, canceledError, type ExchangeOptions,
@@ -36,18 +37,27 @@ export interface ProxyTarget {
 }
 
 /**
- * The seam for proxies the Transport cannot reach by itself: given the proxy URL and the
- * target, return a Conn that leads to the target (a CONNECT tunnel, a SOCKS session...). TLS
- * to an https target then runs over it.
+ * The proxy hop: given the proxy URL and the target, return a Conn that leads to the target (a
+ * CONNECT tunnel, a SOCKS session...), or for an http target through an http(s) proxy the conn
+ * to the proxy itself (requests then go in absolute form). TLS to an https target then runs
+ * over it. Default: proxyDialer() from proxydial.ts with the Transport's settings.
  */
-export type ProxyDialFunc = (proxy: URL, target: ProxyTarget, opts: { signal: AbortSignal; dial: DialFunc }) => Promise<Conn>;
+export type ProxyDialFunc = (proxy: URL, target: ProxyTarget, opts: { signal: AbortSignal; dial: DialFunc; trace?: ClientTrace }) => Promise<Conn>;
 
 /** Transport settings, Go's field names in camelCase; times in milliseconds (0 = none). */
 export interface TransportOptions {
   /** Default: none. `defaultTransport` uses proxyFromEnvironment. */
   proxy?: ProxySelector | null;
-  /** Reaches a proxy the Transport does not speak itself (https targets, socks5). */
+  /** Replaces the built-in proxy hop (http/https forwarding and CONNECT, socks5, socks5h). */
   proxyDial?: ProxyDialFunc;
+  /** Extra headers for every CONNECT (Go's ProxyConnectHeader). */
+  proxyConnectHeader?: HeaderInit;
+  /** Per-tunnel CONNECT headers, replacing proxyConnectHeader (Go's GetProxyConnectHeader). */
+  getProxyConnectHeader?: GetProxyConnectHeader;
+  /** Sees every CONNECT reply before the status check; throwing aborts (Go's OnProxyConnectResponse). */
+  onProxyConnectResponse?: OnProxyConnectResponse;
+  /** Bound on the CONNECT exchange / SOCKS dial, ms; default 60 000 (Go's 1 minute). */
+  proxyConnectTimeout?: number;
   /** Go's DialContext. Default: a Dialer with `dialer` options (timeout 30 s, keep-alive 30 s). */
   dial?: DialFunc;
   /** Go's DialTLSContext: used for https targets (no proxy) instead of dial + TLS. */
@@ -119,7 +129,7 @@ function hostPort(u: URL): string {
 /** Go's http.Transport. */
 export class Transport implements RoundTripper {
   readonly proxy: ProxySelector | null;
-  readonly proxyDial: ProxyDialFunc | undefined;
+  readonly proxyDial: ProxyDialFunc;
   readonly tls: TLSClientOptions;
   readonly tlsHandshakeTimeout: number;
   readonly disableKeepAlives: boolean;
@@ -143,7 +153,11 @@ export class Transport implements RoundTripper {
   constructor(opts: TransportOptions = {}) {
     this.opts = opts;
     this.proxy = opts.proxy ?? null;
-    this.proxyDial = opts.proxyDial;
+    this.proxyDial = opts.proxyDial ?? proxyDialer({
+      tls: opts.tls, tlsHandshakeTimeout: opts.tlsHandshakeTimeout, proxyConnectHeader: opts.proxyConnectHeader,
+      getProxyConnectHeader: opts.getProxyConnectHeader, onProxyConnectResponse: opts.onProxyConnectResponse,
+      proxyConnectTimeout: opts.proxyConnectTimeout, maxResponseHeaderBytes: opts.maxResponseHeaderBytes, resolver: opts.dialer?.resolver,
+    });
     this.tls = opts.tls ?? {};
     this.tlsHandshakeTimeout = opts.tlsHandshakeTimeout ?? 0;
     this.disableKeepAlives = opts.disableKeepAlives ?? false;
@@ -330,13 +344,9 @@ export class Transport implements RoundTripper {
     const proxy = cm.proxy;
     if (proxy === null) {
       conn = await dial('tcp', cm.targetAddr, { signal });
-    } else if (cm.scheme === 'http:' && proxy.protocol === 'http:') {
-      conn = await dial('tcp', cm.firstHop, { signal });
-    } else if (this.proxyDial !== undefined) {
-      conn = await this.proxyDial(proxy, { scheme: cm.scheme, address: cm.targetAddr, host: cm.targetHost }, { signal, dial });
     } else {
-      throw new TransportError('ERR_HTTP_PROXY_UNSUPPORTED',
-        `net/http: proxy ${proxy.protocol}//${proxy.host} for ${cm.scheme}//${cm.targetAddr} needs a proxyDial (CONNECT / SOCKS tunnels are not built in yet)`);
+      handle.phase = 'connecting to proxy';
+      conn = await this.proxyDial(proxy, { scheme: cm.scheme, address: cm.targetAddr, host: cm.targetHost }, { signal, dial, trace });
     }
     if (!https) return new PersistConn(conn, key, this.pool.gen, null, this.readBufferSize);
     handle.phase = 'TLS handshake';
