@@ -56,6 +56,10 @@ export {
   type ProxyEnv, type ProxyFunc, type ProxyEnvOptions,
 } from './proxy.js';
 export {
+  proxyDialer, connectTunnel, ProxyConnectError, ProxyTimeoutError, TunnelConn, DEFAULT_PROXY_CONNECT_TIMEOUT,
+  type ProxyDialerOptions, type ProxyDialer, type ConnectTunnelOptions, type GetProxyConnectHeader, type OnProxyConnectResponse,
+} from './proxydial.js';
+export {
   Cookie, CookieError, parseSetCookie, parseCookie, readSetCookies, readCookies, validCookieValue, validCookieName,
   validCookieDomain, sanitizeCookieValue, sanitizeCookieName, cookieHeaderPair, parseCookieExpires, formatHTTPDate,
   type CookieInit, type SameSite, type HeaderValues,
