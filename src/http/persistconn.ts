@@ -385,8 +385,9 @@ export class PersistConn implements PoolConn {
       throw new AttemptError(err, sink.written === 0, beforeResponse, !isConnError(err) && !(e instanceof TransportError && e.code === 'ERR_HTTP_EOF_BEFORE_RESPONSE'));
     }
     clearTimeout(headerTimer);
-    // A final answer before 100 Continue: the body is not sent (the conn then closes).
-    openGate(false);
+    // A final answer before 100 Continue: unless either side closes the conn, the body is sent
+    // anyway so the conn stays in step and can be reused (Go ≥ 1.22.5); otherwise it is skipped.
+    openGate(!res.close && !req.close);
     phase = 'reading body';
     res.tls = this.tls;
     res.request = req;

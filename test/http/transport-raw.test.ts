@@ -237,7 +237,7 @@ test('cancel while writing a streamed body', async () => {
   const t = transport();
   async function* slow(): AsyncGenerator<Uint8Array> {
     yield Buffer.from('part');
-    await sleep(10_000);
+    await new Promise(() => {}); // never ends (and holds no timer)
   }
   const ctl = new AbortController();
   setTimeout(() => ctl.abort(), 100);
@@ -288,9 +288,9 @@ test('100-continue: the body goes after expectContinueTimeout when the server st
   assert.ok(Date.now() - t0 >= 190, 'waited for the timer');
 });
 
-test('100-continue: a 417 answer skips the body and the conn is not reused', async () => {
+test('100-continue: a 417 with Connection: close skips the body and the conn is not reused', async () => {
   const s = await server(async (x) => {
-    await x.conn.write(reply('no', { status: '417 Expectation Failed' }));
+    await x.conn.write(reply('no', { status: '417 Expectation Failed', headers: ['Connection: close'] }));
     await sleep(100);
     return 'close';
   });
@@ -301,6 +301,25 @@ test('100-continue: a 417 answer skips the body and the conn is not reused', asy
   await s.closed[0];
   assert.ok(!Buffer.concat(s.received[0]!).toString().includes('never-sent'));
   assert.deepEqual(t.stats(), {});
+});
+
+test('100-continue: an early final reply on a keep-alive conn still gets the body, and the conn is reused', async () => {
+  const s = await server(async (x) => {
+    await x.conn.write(reply(`early ${x.reqIndex}`, { status: '403 Forbidden' }));
+    // The codec drains the body before the next request; it must arrive.
+    const b = await x.body();
+    assert.equal(b.toString(), x.reqIndex === 0 ? 'sent-anyway' : '');
+    return undefined;
+  });
+  const t = transport({ expectContinueTimeout: 5000 });
+  const res = await t.roundTrip(new Request('POST', s.url, { body: 'sent-anyway', header: { Expect: '100-continue' } }));
+  assert.equal(res.statusCode, 403);
+  assert.equal(await res.text(), 'early 0');
+  await sleep(20);
+  const again = await t.roundTrip(new Request('GET', s.url));
+  assert.equal(await again.text(), 'early 1');
+  assert.equal(s.conns, 1);
+  assert.ok(Buffer.concat(s.received[0]!).toString().includes('\r\n\r\nsent-anyway'));
 });
 
 test('gzip and brotli replies are decoded when we asked; not when the caller did', async () => {
