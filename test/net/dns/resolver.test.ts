@@ -540,3 +540,18 @@ test('udpReuse: the Resolver shares UDP sockets (few source ports for many looku
   for (let i = 0; i < 5; i++) await own.lookupHost('u.test');
   assert.ok(new Set(s.queries.map((q) => q.port)).size >= 8, 'a socket per query (ephemeral ports may rarely repeat)');
 });
+
+test('resolv.conf options reach the wire: trust-ad sets AD, use-vc uses TCP, rotate alternates, attempts from the file', async () => {
+  const s1 = await fake(zone([A('o.test.', '192.0.2.64')]));
+  const s2 = await fake(zone([A('o.test.', '192.0.2.64')]));
+  const r = resolver([s1, s2], { resolvConf: 'options trust-ad use-vc rotate attempts:3\n', attempts: undefined });
+  for (let i = 0; i < 4; i++) await r.lookupIP('ip4', 'o.test');
+  const all = [...s1.queries, ...s2.queries];
+  assert.equal(all.length, 4);
+  assert.ok(all.every((q) => q.msg.header.ad && q.transport === 'tcp'));
+  assert.equal(s1.queries.length, 2);
+  const silent = await fake(() => ['drop']);
+  const r2 = resolver([silent], { resolvConf: 'options attempts:3\n', attempts: undefined, timeout: 100 });
+  await rejects(r2.lookupIP('ip4', 'o.test'));
+  assert.equal(silent.queries.length, 3);
+});
