@@ -189,6 +189,10 @@ export class Client {
    * Non-2xx is not an error. Errors are URLErrors naming the method and URL.
    */
   async do(req: Request, opts: DoOptions = {}): Promise<Response> {
+    if (req.requestURI !== '') {
+      req.body.close();
+      throw new URLError(opName(req.method), req.url.href, new Error('http: Request.RequestURI can\'t be set in client requests'));
+    }
     const userSignal = opts.signal ?? req.signal;
     let timer: NodeJS.Timeout | undefined;
     let signal = userSignal;

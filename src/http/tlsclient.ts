@@ -126,6 +126,10 @@ export async function tlsClient(conn: Conn, host: string, opts: TLSHandshakeOpti
     }
     const code = (cause as { code?: string }).code ?? '';
     if (VERIFY_CODES.has(code)) throw new TLSVerifyError(serverName, code, cause);
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST') {
+      // What a plain-HTTP server's reply looks like to a TLS client (Go's ErrSchemeMismatch).
+      throw new TLSHandshakeError('http: server gave HTTP response to HTTPS client', 'ERR_HTTP_SCHEME_MISMATCH', e);
+    }
     throw new TLSHandshakeError(`tls: handshake with ${JSON.stringify(serverName)} failed: ${cause.message}`, code || 'ERR_TLS_HANDSHAKE', e);
   }
 }

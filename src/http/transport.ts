@@ -5,7 +5,7 @@
 
 import { Dialer, IPAddr, type Conn } from '../net/index.js';
 import type { HostResolver } from '../net/index.js';
-import { Header, type HeaderInit } from './header.js';
+import { Header, validHeaderName, type HeaderInit } from './header.js';
 import { Request } from './request.js';
 import type { Response } from './response.js';
 import { Body, EmptyBody } from './wire/body.js';
@@ -237,6 +237,11 @@ export class Transport implements RoundTripper {
       req.body.close();
       throw new TransportError('ERR_HTTP_INVALID_METHOD', `net/http: invalid method ${JSON.stringify(req.method)}`);
     }
+    const bad = invalidHeader(req.header) ?? invalidHeader(req.trailer);
+    if (bad !== null) {
+      req.body.close();
+      throw new TransportError('ERR_HTTP_INVALID_HEADER', bad);
+    }
     const cm = this.connectMethod(req);
     const plainProxy = cm.proxy !== null && cm.scheme === 'http:' && (cm.proxy.protocol === 'http:' || cm.proxy.protocol === 'https:');
 
@@ -406,6 +411,19 @@ export class Transport implements RoundTripper {
 function tlsStateOf(c: Conn): import('./trace.js').TLSState | null {
   const cs = (c as { connectionState?: () => import('./trace.js').TLSState }).connectionState;
   return typeof cs === 'function' ? cs.call(c) : null;
+}
+
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** Go's RoundTrip checks: names must be tokens, values free of CTLs but HTAB (never echoed). */
+function invalidHeader(h: Header): string | null {
+  if (h.size === 0) return null;
+  for (const [k, vs] of h) {
+    if (!validHeaderName(k)) return `net/http: invalid header field name ${JSON.stringify(k)}`;
+    for (const v of vs) if (BAD_VALUE.test(v)) return `net/http: invalid header field value for ${JSON.stringify(k)}`;
+  }
+  return null;
 }
 
 function basicAuth(u: URL): string {

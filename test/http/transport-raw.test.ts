@@ -465,7 +465,28 @@ test('closing a body early closes the conn; reading to the end pools it (putIdle
 
 test('roundTrip validation errors', async () => {
   const t = transport();
+  await assert.rejects(t.roundTrip(new Request('GET', 'http://127.0.0.1:1/', { header: { 'Bad Name': 'x' } })), (e: unknown) =>
+    e instanceof TransportError && e.message === 'net/http: invalid header field name "Bad Name"');
+  await assert.rejects(t.roundTrip(new Request('GET', 'http://127.0.0.1:1/', { header: { 'X-Inject': 'a\r\nEvil: 1' } })), (e: unknown) =>
+    e instanceof TransportError && e.message === 'net/http: invalid header field value for "X-Inject"');
   await assert.rejects(t.roundTrip(new Request('GET', 'ftp://127.0.0.1/')), /unsupported protocol scheme "ftp"/);
   await assert.rejects(t.roundTrip(new Request('BAD METHOD', 'http://127.0.0.1:1/')), /net\/http: invalid method "BAD METHOD"/);
   await assert.rejects(t.roundTrip(new Request('GET', 'http://127.0.0.1:1/')), (e: unknown) => /dial tcp 127\.0\.0\.1:1: connect: connection refused/.test((e as Error).message));
+});
+
+test('a plain-HTTP server on an https URL: "server gave HTTP response to HTTPS client"', async () => {
+  const { createServer } = await import('node:net');
+  const srv = createServer((c) => {
+    c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+    c.on('error', () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const t = transport();
+    const port = (srv.address() as { port: number }).port;
+    await assert.rejects(t.roundTrip(new Request('GET', `https://127.0.0.1:${port}/`)), (e: unknown) =>
+      (e as Error).message === 'http: server gave HTTP response to HTTPS client' && (e as { code: string }).code === 'ERR_HTTP_SCHEME_MISMATCH');
+  } finally {
+    srv.close();
+  }
 });
