@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dial } from '../../src/net/index.js';
-import { Transport, TransportError } from '../../src/http/transport.js';
+import { Transport } from '../../src/http/transport.js';
 import { Request } from '../../src/http/request.js';
 import { get, head, post } from '../../src/http/client.js';
 import type { ClientTrace } from '../../src/http/trace.js';
@@ -102,9 +102,6 @@ test('an http target through an http proxy: absolute form, Proxy-Authorization, 
   assert.equal(await r2.text(), `hello GET http://origin-b.invalid:81/y host=origin-b.invalid:81 conn= pa=${auth}`);
   assert.equal(proxy.conns, 1);
   assert.deepEqual(traced, [`127.0.0.1:${proxy.port}`]);
-  // https through a proxy needs a tunnel: a clear error until proxyDial is given.
-  await assert.rejects(t.roundTrip(new Request('GET', 'https://origin-a.invalid/')), (e: unknown) =>
-    e instanceof TransportError && e.code === 'ERR_HTTP_PROXY_UNSUPPORTED');
 });
 
 test('trace: dnsStart/dnsDone for a name, connectStart/connectDone per attempt, none for IP literals', async () => {
