@@ -111,15 +111,16 @@ test('silence: the attempt ends at its timeout with an IsTimeout error', async (
 });
 
 test('TCP retry after TC gets its own full timeout', async () => {
+  // Each leg takes 600 ms of a 1000 ms timeout: together they exceed one timeout.
   const s = await fake(async (q) => {
     if (q.transport === 'udp') {
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 600));
       return [answer(q.msg, { header: { tc: true } })];
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     return [answer(q.msg, { answers: [A('t.test.', '192.0.2.9')] })];
   });
-  const r = await exchange({ server: s.address, name: 't.test.', type: Type.A, timeout: 300 });
+  const r = await exchange({ server: s.address, name: 't.test.', type: Type.A, timeout: 1000 });
   assert.equal(r.tcp, true);
   assert.equal(r.msg.answers.length, 1);
 });
