@@ -98,7 +98,10 @@ export class Squid {
     }
   }
 
-  /** Waits (bounded) until access.log has a line matching `re`; returns that line. */
+  /**
+   * Waits (bounded) until access.log has a line matching `re`; returns that line. Squid logs a
+   * CONNECT only when the tunnel closes.
+   */
   async waitAccess(re: RegExp, ms = 5000): Promise<string> {
     const until = Date.now() + ms;
     for (;;) {
@@ -126,6 +129,7 @@ export class Squid {
       'shutdown_lifetime 0 seconds',
       'pinger_enable off',
       'logfile_rotate 0',
+      'strip_query_terms off',
       'forward_max_tries 1',
       'connect_retries 0',
       'connect_timeout 5 seconds',
