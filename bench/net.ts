@@ -1,5 +1,5 @@
 // Net workloads (issue 2): gonet's TCPConn against a raw node:net Socket, each talking over
-// loopback to a peer of its own kind in another process (net-peer.ts).
+// loopback to a peer in another process (net-peer.ts).
 //   net/bulk-read   1 GiB down one conn, gonet reading with read(p) into one reused buffer
 //   net/bulk-chunk  the same, gonet reading with readChunk() (no copy)
 //   net/pingpong    64-byte request, 64-byte echo, one conn, sequential round trips
