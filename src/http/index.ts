@@ -21,7 +21,7 @@ export {
 } from './server.js';
 export { tlsServer, tlsClient, TLSConn, type TLSServerOptions, type TLSClientOptions, type ConnectionState } from './tls.js';
 export {
-  Transport, defaultTransport, TransportError, RequestCanceledError,
+  Transport, defaultTransport, TransportError, RequestCanceledError, upgradedConn,
   type TransportOptions, type RoundTripOptions, type RoundTripper, type DialFunc, type ProxySelector,
   type ProxyDialFunc, type ProxyTarget,
 } from './transport.js';

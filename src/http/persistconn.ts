@@ -86,6 +86,8 @@ export interface ExchangeOptions {
   noReuse: boolean;
   /** The exchange is over; `reusable` says whether the conn may serve another request. */
   done(pc: PersistConn, reusable: boolean): void;
+  /** The conn left HTTP (101 Switching Protocols): forget it without closing it. */
+  detach(pc: PersistConn): void;
 }
 
 /** Buffers small body writes (Go's bufio.Writer on the conn); the head goes out at once. */
@@ -406,13 +408,16 @@ export class PersistConn implements PoolConn {
       }
       o.done(this, clean && reusable());
     };
-    if (res.body instanceof EmptyBody) {
-      end(true);
+    if (res.statusCode === 101) {
+      // A protocol switch: the conn leaves the pool and belongs to the caller (upgradedConn).
+      signal?.removeEventListener('abort', onAbort);
+      finished = true;
+      o.detach(this);
+      upgrades.set(res, { conn: this.conn, buffered: Buffer.from(br.takeBuffered()) });
       return res;
     }
-    if (res.statusCode === 101) {
-      // A protocol switch: the conn belongs to the caller now (see hijackedConn).
-      signal?.removeEventListener('abort', onAbort);
+    if (res.body instanceof EmptyBody) {
+      end(true);
       return res;
     }
     const mapErr = (e: unknown): unknown => {
@@ -422,6 +427,17 @@ export class PersistConn implements PoolConn {
     res.body = new TransportBody(res.body, end, mapErr);
     return res;
   }
+}
+
+const upgrades = new WeakMap<Response, { conn: Conn; buffered: Uint8Array }>();
+
+/**
+ * After a `101 Switching Protocols` reply, the conn that carried it — now the caller's, outside
+ * the pool — and the bytes the server already sent past the reply head (read them first).
+ * null for any other response.
+ */
+export function upgradedConn(res: Response): { conn: Conn; buffered: Uint8Array } | null {
+  return upgrades.get(res) ?? null;
 }
 
 /** Errors that mean the conn itself failed (closed, reset, EOF), not the message. */

@@ -283,6 +283,15 @@ export class Pool<C extends PoolConn> {
     return this.park(h, c) ? null : new PoolRefusal('http: too many idle connections for host');
   }
 
+  /** A busy conn leaves the pool for good (a protocol switch): free its slot, do not close it. */
+  detach(c: C): void {
+    const h = this.hosts.get(c.key);
+    if (h === undefined) return;
+    h.total--;
+    this.wake(h);
+    this.gc(h);
+  }
+
   /** An idle conn died (the peer closed it): forget it. */
   removeIdle(c: C): void {
     const h = this.hosts.get(c.key);

@@ -20,7 +20,7 @@ import { tlsClient, tlsState, type TLSClientOptions } from './tlsclient.js';
 import { contextClientTrace, fire, type ClientTrace } from './trace.js';
 import { decodedBody } from './transport/decode.js';
 
-export { TransportError, RequestCanceledError } from './persistconn.js';
+export { TransportError, RequestCanceledError, upgradedConn } from './persistconn.js';
 
 /** Go's DialContext: any function that yields a Conn. */
 export type DialFunc = (network: string, address: string, opts: { signal?: AbortSignal }) => Promise<Conn>;
@@ -280,6 +280,7 @@ export class Transport implements RoundTripper {
         maxHeaderBytes: this.maxResponseHeaderBytes,
         writeBufferSize: this.writeBufferSize,
         noReuse: this.disableKeepAlives,
+        detach: (c) => this.pool.detach(c),
         done: (c, reusable) => {
           const err = this.pool.put(c, reusable, c.gen);
           if (!this.disableKeepAlives) fire(trace, 'putIdleConn', err);

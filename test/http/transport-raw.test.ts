@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { Transport, TransportError, RequestCanceledError } from '../../src/http/transport.js';
+import { Transport, TransportError, RequestCanceledError, upgradedConn } from '../../src/http/transport.js';
 import { Request } from '../../src/http/request.js';
 import { ProtocolError } from '../../src/http/wire/head.js';
 import type { ClientTrace } from '../../src/http/trace.js';
@@ -489,4 +489,26 @@ test('a plain-HTTP server on an https URL: "server gave HTTP response to HTTPS c
   } finally {
     srv.close();
   }
+});
+
+test('101 Switching Protocols: the conn leaves the pool and belongs to the caller', async () => {
+  const s = await server(async (x) => {
+    await x.conn.write(Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nfirst'));
+    const buf = new Uint8Array(64);
+    const n = await x.conn.read(buf);
+    await x.conn.write(buf.subarray(0, n ?? 0));
+    return 'close';
+  });
+  const t = transport();
+  const res = await t.roundTrip(new Request('GET', s.url, { header: { Connection: 'Upgrade', Upgrade: 'echo' } }));
+  assert.equal(res.statusCode, 101);
+  const up = upgradedConn(res);
+  assert.ok(up !== null);
+  assert.equal(Buffer.from(up.buffered).toString(), 'first');
+  assert.deepEqual(t.stats(), {});
+  await up.conn.write(Buffer.from('ping'));
+  const buf = new Uint8Array(16);
+  const n = await up.conn.read(buf);
+  assert.equal(Buffer.from(buf.subarray(0, n!)).toString(), 'ping');
+  up.conn.close();
 });
