@@ -3,6 +3,7 @@
 // parse or do not match ID, question and QR bit are ignored while waiting; a truncated (TC)
 // answer is asked again over TCP with its own timeout; `useTCP` goes straight to TCP.
 // Transport comes from gonet's own dial (DESIGN layering), or from a caller-supplied dial.
+// UDPSocketPool optionally shares UDP sockets between queries (Resolver `udpReuse`).
 // tryOneName runs one question over every server and attempt and judges each reply's header.
 
 import { randomFillSync } from 'node:crypto';
@@ -12,7 +13,7 @@ import { CanceledError, DeadlineExceededError, DNSError, errorIs, OpError } from
 import { abortCause } from '../context.js';
 import { dial as netDial } from '../dial.js';
 import { buildQuery, DNSMessageError, decodeMessage, extendedRCode, isResponseTo, RCode, type Message } from './message.js';
-import { DNSCache, cacheKey } from './cache.js';
+import { cacheKey, type DNSCache } from './cache.js';
 import { isLoopbackServer } from './names.js';
 
 /** Go's EDNS0 advertised UDP payload size (the DNS Flag Day 2020 value). */
