@@ -1,7 +1,7 @@
 // One exchange against a misbehaving server written here (UDP + TCP on 127.0.0.1).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { exchange, judge, defaultDNSDial, UDPSocketPool, EDNS_UDP_SIZE } from '../../../src/net/dns/client.js';
+import { exchange, judge, defaultDNSDial, UDPSocketPool, EDNS_UDP_SIZE, type DNSDialFunc } from '../../../src/net/dns/client.js';
 import { Type, RCode, getOPT, decodeMessage, encodeMessage, type MessageInput } from '../../../src/net/dns/message.js';
 import { DNSError, CanceledError, errorIs } from '../../../src/net/errors.js';
 import { FakeDNS, answer, rr, a4, freePort, type FakeQuery, type Reply } from './support.js';
@@ -245,4 +245,30 @@ test('UDPSocketPool: a silent server times out per query; a refused port fails f
   } finally {
     pool.close();
   }
+});
+
+test('TCP: the server closing without an answer is "no answer from DNS server" (temporary)', async () => {
+  const s = await fake(() => ['close']);
+  const e = await exchange({ server: s.address, name: 'eof.test.', type: Type.A, timeout: 2000, useTCP: true }).catch((x: unknown) => x);
+  assert.ok(e instanceof DNSError, String(e));
+  assert.equal(e.err, 'no answer from DNS server');
+  assert.equal(e.isTemporary, true);
+});
+
+test('a custom dial whose conns have only read(p) (no chunk reader) works for UDP and TCP', async () => {
+  const s = await fake((q) => (q.transport === 'udp'
+    ? [Uint8Array.of(9, 9, 9), answer(q.msg, { header: { tc: true } })]
+    : [answer(q.msg, { answers: [A('plain.test.', '192.0.2.4')] })]));
+  const plainDial: DNSDialFunc = async (net, addr, o) => {
+    const c = await defaultDNSDial(net, addr, o);
+    return {
+      read: (p: Uint8Array) => c.read(p), write: (p: Uint8Array) => c.write(p), close: () => c.close(), closeWrite: () => c.closeWrite(),
+      localAddr: c.localAddr, remoteAddr: c.remoteAddr, setDeadline: (t: Date | null) => c.setDeadline(t),
+      setReadDeadline: (t: Date | null) => c.setReadDeadline(t), setWriteDeadline: (t: Date | null) => c.setWriteDeadline(t),
+      readable: c.readable, writable: c.writable, [Symbol.asyncIterator]: () => c[Symbol.asyncIterator](), [Symbol.asyncDispose]: () => c[Symbol.asyncDispose](),
+    };
+  };
+  const r = await exchange({ server: s.address, name: 'plain.test.', type: Type.A, timeout: 2000, dial: plainDial });
+  assert.equal(r.tcp, true);
+  assert.equal(r.msg.answers.length, 1);
 });

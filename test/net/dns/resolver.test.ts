@@ -557,3 +557,20 @@ test('resolv.conf options reach the wire: trust-ad sets AD, use-vc uses TCP, rot
   await rejects(r2.lookupIP('ip4', 'o.test'));
   assert.equal(silent.queries.length, 3);
 });
+
+test('lookupAddr follows the host order: files first, dns then files, files only', async () => {
+  const s = await fake(zone([rr('20.2.0.192.in-addr.arpa.', { kind: 'PTR', ptr: 'from-dns.test.' })]));
+  const hosts = '192.0.2.20 from-file.test\n192.0.2.21 only-file.test\n';
+  assert.deepEqual(await resolver([s], { hosts }).lookupAddr('192.0.2.20'), ['from-file.test.']);
+  const dnsFiles = resolver([s], { hosts, nsswitchPath: dir.file('nss-df.conf', 'hosts: dns files\n') });
+  assert.deepEqual(await dnsFiles.lookupAddr('192.0.2.20'), ['from-dns.test.']);
+  assert.deepEqual(await dnsFiles.lookupAddr('192.0.2.21'), ['only-file.test.'], 'DNS said NXDOMAIN: the file answers');
+  const filesOnly = resolver([s], { hosts, nsswitchPath: dir.file('nss-f.conf', 'hosts: files\n') });
+  s.queries.length = 0;
+  const e = await rejects(filesOnly.lookupAddr('192.0.2.99'));
+  assert.equal(e.isNotFound, true);
+  assert.equal(s.queries.length, 0);
+  // IPv6 reverse through DNS.
+  const v6 = await fake(zone([rr('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.', { kind: 'PTR', ptr: 'six.test.' })]));
+  assert.deepEqual(await resolver([v6]).lookupAddr('2001:db8::1'), ['six.test.']);
+});

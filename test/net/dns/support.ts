@@ -66,7 +66,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export type Reply =
   | Uint8Array // raw bytes to send
   | MessageInput // encoded, unless it sets its own id it gets the query's
-  | 'drop'; // say nothing
+  | 'drop' // say nothing
+  | 'close'; // TCP: close the connection (UDP: same as drop)
 
 export interface FakeQuery {
   msg: Message;
@@ -118,7 +119,7 @@ export class FakeDNS {
     const tcp = opts.tcp === false ? null : await listenTCP(port, host);
     const f = new FakeDNS(host, port, udp, tcp, handler);
     udp.on('message', (raw, rinfo) => {
-      void f.handle(raw, 'udp', rinfo.port, (b) => udp.send(b, rinfo.port, rinfo.address));
+      void f.handle(raw, 'udp', rinfo.port, (b) => udp.send(b, rinfo.port, rinfo.address), () => {});
     });
     tcp?.on('connection', (c) => {
       f.sockets.add(c);
@@ -135,14 +136,14 @@ export class FakeDNS {
             const len = Buffer.alloc(2);
             len.writeUInt16BE(b.length);
             if (!c.destroyed) c.write(Buffer.concat([len, b]));
-          });
+          }, () => c.end());
         }
       });
     });
     return f;
   }
 
-  private async handle(raw: Uint8Array, transport: 'udp' | 'tcp', port: number, send: (b: Uint8Array) => void): Promise<void> {
+  private async handle(raw: Uint8Array, transport: 'udp' | 'tcp', port: number, send: (b: Uint8Array) => void, close: () => void): Promise<void> {
     let msg: Message;
     try {
       msg = decodeMessage(raw);
@@ -154,6 +155,10 @@ export class FakeDNS {
     const replies = await this.handler(q);
     for (const r of replies) {
       if (r === 'drop') continue;
+      if (r === 'close') {
+        close();
+        continue;
+      }
       if (r instanceof Uint8Array) send(r);
       else send(encodeMessage({ ...r, header: { id: msg.header.id, ...r.header } }));
     }
