@@ -293,7 +293,8 @@ export class Transport implements RoundTripper {
         return res;
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e;
-        this.pool.put(pc, false, pc.gen);
+        // An attempt that never touched the conn (aborted before it began) leaves it usable.
+        this.pool.put(pc, !pc.broken, pc.gen);
         if (!e.fatal && reused && this.canRetry(wire, e)) {
           const b = rewind(wire);
           if (b !== null) {
