@@ -4,10 +4,10 @@
 
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { Resolver, joinHostPort, socksDialerFromURL, type Conn } from '../net/index.js';
+import { Resolver } from '../net/index.js';
 import {
-  Client, Request, Transport, TransportError, defaultCheckRedirect, proxyFromEnvironment, readResponse, useLastResponse,
-  type ClientTrace, type ProxyDialFunc, type Response, type ProxySelector,
+  Client, Request, Transport, defaultCheckRedirect, proxyFromEnvironment, useLastResponse,
+  type ClientTrace, type Response, type ProxySelector,
 } from '../http/index.js';
 import { flagSet, flagValue, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
 import { Exit, ExitError } from './errors.js';
@@ -71,40 +71,6 @@ export interface GetIO {
   stdout: NodeJS.WritableStream & { write(c: Uint8Array | string): boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
-
-function hostPortOf(u: URL, def: string): string {
-  let host = u.hostname;
-  if (host.startsWith('[')) host = host.slice(1, -1);
-  return joinHostPort(host, u.port || def);
-}
-
-/** CONNECT tunnels through an http:// proxy and SOCKS5 sessions, for the Transport's proxyDial seam. */
-export const tunnelDial: ProxyDialFunc = async (proxy, target, { signal, dial }) => {
-  if (proxy.protocol === 'socks5:' || proxy.protocol === 'socks5h:') {
-    const forward = { dial: (n: string, a: string, o?: { signal?: AbortSignal }) => dial(n, a, { signal: o?.signal ?? signal }) };
-    return socksDialerFromURL(proxy, { forward }).dial('tcp', target.address, { signal });
-  }
-  if (proxy.protocol !== 'http:') {
-    throw new TransportError('ERR_HTTP_PROXY_UNSUPPORTED', `proxy scheme ${JSON.stringify(proxy.protocol.slice(0, -1))} is not supported (want http, socks5 or socks5h)`);
-  }
-  const conn: Conn = await dial('tcp', hostPortOf(proxy, '80'), { signal });
-  try {
-    let head = `CONNECT ${target.address} HTTP/1.1\r\nHost: ${target.address}\r\nUser-Agent: ${USER_AGENT}\r\n`;
-    if (proxy.username !== '') {
-      const cred = decodeURIComponent(proxy.username) + ':' + decodeURIComponent(proxy.password);
-      head += `Proxy-Authorization: Basic ${Buffer.from(cred).toString('base64')}\r\n`;
-    }
-    await conn.write(Buffer.from(head + '\r\n', 'latin1'));
-    const res = await readResponse(conn, { method: 'CONNECT' });
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw new TransportError('ERR_HTTP_PROXY_CONNECT', `proxy ${proxy.host} refused CONNECT ${target.address}: ${res.status}`);
-    }
-    return conn;
-  } catch (e) {
-    conn.close();
-    throw e;
-  }
-};
 
 function ms(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined ? '-' : `${(b - a).toFixed(1)} ms`;
@@ -199,7 +165,6 @@ export async function getCmd(argv: string[], io: GetIO): Promise<number> {
   }
   const transport = new Transport({
     proxy,
-    proxyDial: tunnelDial,
     tls: { ca, insecureSkipVerify: flagSet(p, 'insecure') },
     dialer: { timeout: connectTimeout || 30_000, resolver },
     tlsHandshakeTimeout: 10_000,
