@@ -15,7 +15,7 @@ let ng: Nginx;
 const transport = new Transport();
 const servers: RawServer[] = [];
 before(async () => {
-  ng = await startNginx();
+  ng = await startNginx({ locations: '    location = /to-plain { return 302 http://127.0.0.1:$arg_port/dest; }' });
 });
 after(async () => {
   transport.closeIdleConnections();
@@ -178,4 +178,35 @@ test('postForm sends an urlencoded body', async () => {
   });
   const res = await client.postForm(s.url, { a: '1', b: ['x y', 'z&'] });
   assert.equal(await res.text(), 'application/x-www-form-urlencoded a=1&b=x+y&b=z%26');
+});
+
+test('with a jar, a Cookie header cookie that a redirect reply sets again is replaced, others kept', async () => {
+  const s = await server(async (x) => {
+    if (x.req.url.pathname === '/set') {
+      await x.conn.write(reply('', { status: '302 Found', headers: ['Location: /show', 'Set-Cookie: a=new'] }));
+      return;
+    }
+    await x.conn.write(reply(`cookie=${x.req.header.values('Cookie').join(' | ')}`));
+  });
+  const c = new Client({ transport, jar: new CookieJar() });
+  const res = await c.get(s.url + '/set', { header: { Cookie: 'a=old; b=keep' } });
+  assert.equal(await res.text(), 'cookie=b=keep; a=new');
+});
+
+test('no Referer when a redirect goes from https to http; an explicit Referer is kept', async () => {
+  const plain = await server(async (x) => {
+    await x.conn.write(reply(`referer=${x.req.header.get('Referer')}`));
+    return undefined;
+  });
+  const tlsT = new Transport({ tls: { ca: ng.pki.caCert } });
+  const c = new Client({ transport: tlsT });
+  try {
+    // nginx's https side redirects to our plain server through a location written for it.
+    const res = await c.get(`${ng.tlsBase}/to-plain?port=${plain.port}`);
+    assert.equal(await res.text(), 'referer=');
+    const kept = await c.get(`${ng.tlsBase}/to-plain?port=${plain.port}`, { header: { Referer: 'https://me/' } });
+    assert.equal(await kept.text(), 'referer=https://me/');
+  } finally {
+    tlsT.closeIdleConnections();
+  }
 });
