@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { cliEnv, run } from './helpers.js';
 
 test('gonet demo walks every step, net then HTTP, plain text when not a terminal, exit 0', async () => {
   const { code, stdout: out, stderr } = await run(['demo']);
@@ -42,4 +43,21 @@ test('gonet with no command prints usage and exits 2; an unknown command is a us
   const extra = await run(['demo', 'now']);
   assert.equal(extra.code, 2);
   assert.equal(extra.stderr, 'gonet demo: unexpected argument "now" (see "gonet demo --help")\n');
+});
+
+test('gonet demo is colored when stdout is a terminal, unless NO_COLOR is set', async () => {
+  const main = new URL('../../src/cli/main.js', import.meta.url).href;
+  const code = `process.stdout.isTTY = true; const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['demo']);`;
+  const go = (env: Record<string, string | undefined>): Promise<{ code: number; stdout: string }> => new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', code], { timeout: 30_000, env: { ...cliEnv(), NO_COLOR: undefined, ...env } }, (err, stdout) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout });
+    });
+  });
+  const tty = await go({});
+  assert.equal(tty.code, 0);
+  assert.match(tty.stdout, /^\u001b\[1;36m1\. listen tcp 127\.0\.0\.1:0 .*\u001b\[0m \u001b\[2m\([\d.]+ ms\)\u001b\[0m$/m);
+  assert.match(tty.stdout, /\u001b\[32mdone: every step worked\u001b\[0m\n$/);
+  const plain = await go({ NO_COLOR: '1' });
+  assert.equal(plain.code, 0);
+  assert.ok(!plain.stdout.includes('\u001b['));
 });
