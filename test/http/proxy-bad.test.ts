@@ -268,9 +268,12 @@ describe('bad replies', () => {
     const tun = await connectTunnel(c, new URL(`http://${p.address}`), 'example.test:443');
     assert.equal(tun.connectResponse.statusCode, 200);
     const buf = new Uint8Array(16);
-    const n = await tun.read(buf);
-    assert.equal(Buffer.from(buf.subarray(0, n!)).toString(), 'first');
-    tun.close();
+    try {
+      const n = await within(tun.read(buf), 2000, 'tunnel read');
+      assert.equal(Buffer.from(buf.subarray(0, n!)).toString(), 'first');
+    } finally {
+      tun.close();
+    }
   });
 });
 
@@ -287,17 +290,20 @@ describe('bytes in the same packet as the 200', () => {
     assert.equal(tun.connectResponse.header.get('Proxy-Agent'), 'raw');
     const buf = new Uint8Array(5);
     const parts: string[] = [];
-    for (let got = 0; got < 'HELLO-FROM-TARGET'.length;) {
-      const n = await tun.read(buf);
-      parts.push(Buffer.from(buf.subarray(0, n!)).toString());
-      got += n!;
+    try {
+      for (let got = 0; got < 'HELLO-FROM-TARGET'.length;) {
+        const n = await within(tun.read(buf), 2000, 'tunnel read');
+        parts.push(Buffer.from(buf.subarray(0, n!)).toString());
+        got += n!;
+      }
+      assert.equal(parts.join(''), 'HELLO-FROM-TARGET');
+      assert.deepEqual(parts.map((x) => x.length), [5, 5, 5, 2], 'the kept bytes honour the read size');
+      await tun.write(Buffer.from('ping'));
+      const n = await within(tun.read(new Uint8Array(64)), 2000, 'tunnel read');
+      assert.equal(n, 9);
+    } finally {
+      tun.close();
     }
-    assert.equal(parts.join(''), 'HELLO-FROM-TARGET');
-    assert.deepEqual(parts.map((x) => x.length), [5, 5, 5, 2], 'the kept bytes honour the read size');
-    await tun.write(Buffer.from('ping'));
-    const n = await tun.read(new Uint8Array(64));
-    assert.equal(n, 9);
-    tun.close();
   });
 
   test('the Transport feeds bytes that came with the 200 to TLS: a TLS alert there fails the handshake at once', async () => {
