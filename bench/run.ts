@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { netWorkloads } from './net.js';
 import { httpClientWorkloads } from './http-client.js';
 import { httpServerWorkloads } from './http-server.js';
+import { dnsWorkloads } from './dns.js';
 import type { RunOptions, Workload } from './workload.js';
 
 /** Every workload, in the order they run. */
@@ -18,6 +19,7 @@ const registry: Workload[] = [
   ...netWorkloads,
   ...httpClientWorkloads,
   ...httpServerWorkloads,
+  ...dnsWorkloads,
 ];
 
 interface Args {
