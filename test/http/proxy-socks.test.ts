@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer as createHTTPServer, type IncomingMessage, type Server as NodeServer } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Transport, type TransportOptions } from '../../src/http/transport.js';
 import { Request } from '../../src/http/request.js';
 import { proxyDialer } from '../../src/http/proxydial.js';
@@ -197,6 +199,27 @@ describe('the Transport through dante', () => {
       assert.match(e.message, new RegExp(`^socks connect tcp 127\\.0\\.0\\.1:${port}->127\\.0\\.0\\.1:${httpPort}: dial tcp 127\\.0\\.0\\.1:${port}: connect: connection refused$`));
       return true;
     });
+  });
+});
+
+describe('idle SOCKS conns do not keep the process alive', () => {
+  test('a child process exits right after its request through dante while the conn sits idle in the pool', async () => {
+    const mod = new URL('../../src/http/index.js', import.meta.url).href;
+    const code = `import(${JSON.stringify(mod)}).then(async (h) => {
+      const t = new h.Transport({ proxy: () => new URL('socks5h://${plain.address}') });
+      const r = await t.roundTrip(new h.Request('GET', 'http://127.0.0.1:${httpPort}/idle'));
+      process.stdout.write(await r.text());
+    });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const started = Date.now();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [exitCode] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(kill);
+    assert.equal(out, `GET /idle host=127.0.0.1:${httpPort} peer=127.0.0.1`);
+    assert.equal(exitCode, 0, 'exited by itself, not killed');
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   });
 });
 
