@@ -69,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gonet: unknown command ${JSON.stringify(cmd)} (see "gonet --help")\n`);
     return Exit.usage;
   }
+  // A reader that went away (`gonet get URL | head -1`) ends us quietly, as SIGPIPE would.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(Exit.ok);
+  });
   try {
     return await run(rest);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { listen, type Listener } from '../../src/net/index.js';
 import { Server, ServeMux, redirect } from '../../src/http/index.js';
 import { fileBytes, freePort, startNginx, type Nginx } from '../support/nginx.js';
 import { Squid } from '../support/squid.js';
-import { lines, run } from './helpers.js';
+import { BIN, cliEnv, lines, run } from './helpers.js';
 
 let server: Server;
 let ln: Listener;
@@ -99,6 +99,39 @@ test('get -o writes a file identical to what the server has (our server and ngin
   const bad = await run(['get', '-o', join(dir, 'no', 'such', 'dir'), `${base}/hello`]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^gonet get: open .*no\/such\/dir: ENOENT/);
+});
+
+test('get -o on a terminal draws a progress bar on stderr; -s turns it off', async () => {
+  const main = new URL('../../src/cli/main.js', import.meta.url).href;
+  const file = join(dir, 'progress.bin');
+  const go = (extra: string[]): Promise<{ code: number; stderr: string }> => new Promise((resolve) => {
+    const code = `process.stderr.isTTY = true; process.stderr.columns = 80; const { main } = await import(${JSON.stringify(main)}); ` +
+      `process.exitCode = await main(${JSON.stringify(['get', ...extra, '-o', file, `${nginx.base}/big.bin`])});`;
+    execFile(process.execPath, ['--input-type=module', '-e', code], { timeout: 30_000, env: cliEnv() }, (err, _out, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  const r = await go([]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stderr.startsWith('\r['), JSON.stringify(r.stderr.slice(0, 80)));
+  assert.ok(r.stderr.endsWith(`[${'#'.repeat(40)}] 100% 3.0 MiB / 3.0 MiB\n`), JSON.stringify(r.stderr.slice(-80)));
+  assert.ok(readFileSync(file).equals(readFileSync(join(nginx.root, 'big.bin'))));
+  const quiet = await go(['-s']);
+  assert.equal(quiet.code, 0);
+  assert.equal(quiet.stderr, '');
+});
+
+test('a reader that closes the pipe early ends get quietly', async () => {
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const c = spawn('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" get ${nginx.base}/big.bin | head -c 10 > /dev/null`], { env: cliEnv() });
+    let stderr = '';
+    c.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    c.once('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, '');
 });
 
 test('redirects: the 3xx itself without -L, followed with -L (our server and nginx)', async () => {
