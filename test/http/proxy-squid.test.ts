@@ -8,7 +8,9 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer as createHTTPServer, type IncomingMessage, type Server as NodeServer } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +48,17 @@ function describeReq(req: IncomingMessage): Seen {
   };
 }
 
+/** A leaf certificate for `name`, signed by the test CA (openssl in the PKI's temp dir). */
+function leafFor(p: TestPKI, name: string): { cert: string; key: string } {
+  const run = (args: string[]): void => {
+    execFileSync('openssl', args, { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  };
+  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'named.key', '-out', 'named.csr', '-subj', `/CN=${name}`]);
+  writeFileSync(join(p.dir, 'named.cnf'), `subjectAltName=DNS:${name}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+  run(['x509', '-req', '-in', 'named.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'named.pem', '-days', '2', '-extfile', 'named.cnf']);
+  return { cert: readFileSync(join(p.dir, 'named.pem'), 'latin1'), key: readFileSync(join(p.dir, 'named.key'), 'latin1') };
+}
+
 function listen(s: NodeServer): Promise<number> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
 }
@@ -55,6 +68,9 @@ let authSquid: Squid;
 let pki: TestPKI;
 let httpOrigin: NodeServer;
 let httpsOrigin: NodeServer;
+/** An https origin whose certificate names ORIGIN_NAME (reached by name through squid only). */
+let namedOrigin: NodeServer;
+let namedPort = 0;
 let httpPort = 0;
 let httpsPort = 0;
 const transports: Transport[] = [];
@@ -76,9 +92,11 @@ before(async () => {
   };
   httpOrigin = createHTTPServer(handler);
   httpsOrigin = createHTTPSServer({ cert: pki.cert, key: pki.key }, handler);
-  [httpPort, httpsPort, squid, authSquid] = await Promise.all([
+  namedOrigin = createHTTPSServer(leafFor(pki, ORIGIN_NAME), handler);
+  [httpPort, httpsPort, namedPort, squid, authSquid] = await Promise.all([
     listen(httpOrigin),
     listen(httpsOrigin),
+    listen(namedOrigin),
     Squid.start({ hosts: [ORIGIN_NAME] }),
     Squid.start({ auth: { user: USER, password: PASSWORD }, hosts: [ORIGIN_NAME] }),
   ]);
@@ -88,8 +106,10 @@ after(async () => {
   for (const t of transports) t.closeIdleConnections();
   httpOrigin?.closeAllConnections();
   httpsOrigin?.closeAllConnections();
+  namedOrigin?.closeAllConnections();
   httpOrigin?.close();
   httpsOrigin?.close();
+  namedOrigin?.close();
   await Promise.all([squid?.stop(), authSquid?.stop()]);
   pki?.cleanup();
 });
@@ -360,6 +380,19 @@ describe('proxyFromEnvironment in defaultTransport (child process)', () => {
     assert.equal(seen.url, '/from-env');
     assert.match(seen.via, /gonet-squid-test/);
     await squid.waitAccess(new RegExp(`GET http://${ORIGIN_NAME.replace(/\./g, '\\.')}:${httpPort}/from-env `));
+  });
+
+  test('HTTPS_PROXY: CONNECT through squid, TLS to the named origin verified with the test CA (NODE_EXTRA_CA_CERTS)', async () => {
+    const url = `https://${ORIGIN_NAME}:${namedPort}/tls-from-env`;
+    const r = await runChild({ HTTPS_PROXY: squid.address, HTTP_PROXY: `http://127.0.0.1:${await freePort()}`, NODE_EXTRA_CA_CERTS: pki.caCertFile }, url);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^200 /, r.out + r.err);
+    const seen = JSON.parse(r.out.slice(4)) as Seen;
+    assert.equal(seen.url, '/tls-from-env');
+    assert.equal(seen.host, `${ORIGIN_NAME}:${namedPort}`);
+    assert.equal(seen.via, '', 'tunnelled: squid saw only CONNECT');
+    // The child has exited, so the tunnel is closed and squid has logged it.
+    await squid.waitAccess(new RegExp(`CONNECT ${ORIGIN_NAME.replace(/\./g, '\\.')}:${namedPort} .*`));
   });
 
   test('lowercase http_proxy with credentials wins over HTTP_PROXY; a NO_PROXY list without the host changes nothing', async () => {
