@@ -280,11 +280,12 @@ export async function connectTunnel(conn: Conn, proxy: URL, target: string, opts
     return new TunnelConn(conn, br.takeBuffered(), redactedProxy(proxy), target, res);
   } catch (e) {
     conn.close();
+    // A refusal stays a refusal even if the clock ran out while its body was read.
+    if (e instanceof ProxyConnectError || isHookError(e)) throw e;
     if (signal.aborted) {
       if (opts.signal?.aborted) throw proxyOpError(abortCause(opts.signal), conn.remoteAddr);
       throw proxyOpError(new ProxyTimeoutError(phase, ms), conn.remoteAddr);
     }
-    if (e instanceof ProxyConnectError || !(e instanceof Error) || isHookError(e)) throw e;
     throw proxyOpError(e, conn.remoteAddr);
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -238,6 +238,17 @@ describe('bad replies', () => {
     await within(p.closed(0), 2000, 'proxy conn closed');
   });
 
+  test('a refusal whose body is still coming when proxyConnectTimeout runs out stays a ProxyConnectError', async () => {
+    const p = await httpProxy((s) => {
+      s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 100\r\n\r\npart');
+    });
+    const t = transport({ proxy: () => new URL(`http://${p.address}`), proxyConnectTimeout: 300 });
+    const e = await within(t.roundTrip(httpsTarget()).then(() => null, (x: unknown) => x), 3000, 'roundTrip');
+    assert.ok(e instanceof ProxyConnectError, String(e));
+    assert.equal(e.statusCode, 403);
+    assert.equal(e.bodyText(), 'part');
+  });
+
   test('the proxy closes right after the CONNECT: "closed the connection before replying"', async () => {
     const p = await httpProxy((s) => {
       s.end();
