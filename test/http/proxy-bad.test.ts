@@ -500,6 +500,17 @@ describe('https:// proxies (TLS to the proxy itself)', () => {
       e instanceof OpError && e.op === 'proxyconnect' && e.cause instanceof TLSVerifyError);
   });
 
+  test('an https proxy that never speaks TLS: tlsHandshakeTimeout → proxyconnect OpError with timeout=true', async () => {
+    const p = await serve(createNetServer(), async () => {});
+    const t = transport({ proxy: () => new URL(`https://${p.address}`), tlsHandshakeTimeout: 300 });
+    const e = await within(t.roundTrip(new Request('GET', `https://localhost:${originPort}/`)).then(() => null, (x: unknown) => x), 3000, 'roundTrip');
+    assert.ok(e instanceof OpError && e.op === 'proxyconnect', String(e));
+    assert.ok(e.cause instanceof TLSHandshakeError);
+    assert.equal(e.timeout, true);
+    assert.equal(e.message, `proxyconnect tcp 127.0.0.1:${p.port}: net/http: TLS handshake timeout`);
+    await within(p.closed(0), 2000, 'proxy conn closed');
+  });
+
   test('an unsupported proxy scheme is a clear TransportError', async () => {
     const t = transport({ proxy: () => new URL('ftp://127.0.0.1:21') });
     await assert.rejects(t.roundTrip(new Request('GET', `http://127.0.0.1:${originPort}/`)), (e: unknown) =>
