@@ -110,6 +110,8 @@ interface Row {
   vsUndici: number | null;
   target: number | null;
   met: boolean | null;
+  /** Lower is better (latency): the ratios are node/gonet. */
+  lowerIsBetter?: boolean;
   samples?: Record<string, number[]>;
   error?: string;
 }
@@ -131,13 +133,15 @@ function table(rows: Row[]): string {
   const head = ['workload', 'unit', 'gonet', 'node', 'undici', 'gonet/node', 'gonet/undici', 'target'];
   const body = rows.map((r) => r.error
     ? [r.name, r.unit, 'ERROR', r.error, '', '', '', '']
-    : [r.name, r.unit, fmt(r.ours), fmt(r.node), fmt(r.undici), ratio(r.vsNode), ratio(r.vsUndici),
+    : [r.name, r.unit, fmt(r.ours), fmt(r.node), fmt(r.undici), ratio(r.vsNode) + (r.lowerIsBetter ? '*' : ''), ratio(r.vsUndici),
       r.target === null ? '-' : `>=${r.target.toFixed(2)}x ${r.met ? 'ok' : 'MISS'}`]);
   const all = [head, ...body];
   const width = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6]);
   const line = (row: string[]): string => row.map((c, i) => (numeric.has(i) ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ').trimEnd();
-  return [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  const out = [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  if (rows.some((r) => r.lowerIsBetter && !r.error)) out.push('', '* lower is better (latency): the ratio is node/gonet, >= 1 means gonet is at or under node');
+  return out.join('\n');
 }
 
 async function main(): Promise<void> {
@@ -169,11 +173,12 @@ async function main(): Promise<void> {
     if (!args.json) process.stderr.write(`bench: ${w.name} ...\n`);
     try {
       const f = await w.run(opts);
-      const vsNode = f.ratio?.node ?? f.ours / f.node;
+      const vsNode = f.ratio?.node ?? (w.lowerIsBetter ? f.node / f.ours : f.ours / f.node);
       const vsUndici = f.undici == null ? null : f.ratio?.undici ?? f.ours / f.undici;
       rows.push({
         name: w.name, unit: w.unit, ours: f.ours, node: f.node, undici: f.undici ?? null, vsNode, vsUndici,
         target: w.target ?? null, met: w.target === undefined ? null : vsNode >= w.target, samples: f.samples,
+        ...(w.lowerIsBetter ? { lowerIsBetter: true } : {}),
       });
     } catch (e) {
       process.exitCode = 1;

@@ -43,6 +43,11 @@ export interface Workload {
   unit: string;
   /** Lowest acceptable gonet/node ratio, when the project set one. */
   target?: number;
+  /**
+   * The unit is a cost (latency, ms): lower is better, and the ratio (and its target) is
+   * node/gonet, so >= 1 still means gonet is at least as good.
+   */
+  lowerIsBetter?: boolean;
   run(opts: RunOptions): Promise<Figures>;
 }
 
