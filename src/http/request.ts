@@ -254,6 +254,45 @@ function targetURL(target: string, form: RequestHead['targetForm'], host: string
   }
 }
 
+/** Makes a wire request's signal on first use (the server's response writer). */
+export interface SignalSource {
+  requestSignal(): AbortSignal | undefined;
+}
+
+/** The fields behind a wire request's lazy `signal`. */
+interface LazySignal {
+  /** The value set by assignment; NOT_SET until someone assigns. */
+  _sig: AbortSignal | undefined | typeof NOT_SET;
+  _sigSrc: SignalSource | null;
+}
+
+const NOT_SET = Symbol('gonet.http.signal.notSet');
+
+/**
+ * The prototype of requests read from the wire: `signal` is an accessor asking the request's
+ * SignalSource on first read, so a server pays for an AbortController only when a handler looks
+ * (and no per-request defineProperty turns the object into a slow dictionary).
+ */
+const WIRE_REQUEST: Request = Object.create(Request.prototype, {
+  signal: {
+    get(this: LazySignal): AbortSignal | undefined {
+      const v = this._sig;
+      if (v !== NOT_SET) return v;
+      return this._sigSrc === null ? undefined : this._sigSrc.requestSignal();
+    },
+    set(this: LazySignal, v: AbortSignal | undefined) {
+      this._sig = v;
+    },
+    enumerable: true,
+    configurable: true,
+  },
+}) as Request;
+
+/** Gives a request read by nextRequest the source its `signal` comes from. */
+export function bindSignal(req: Request, src: SignalSource): void {
+  (req as unknown as LazySignal)._sigSrc = src;
+}
+
 /** A request read from the wire: builds the Request around a parsed head. */
 function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions): Request {
   const f = requestFraming(h);
@@ -261,7 +300,7 @@ function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions
   const body = wireBody(br, f, { status: 400, what: 'request body', foldTrailers: false, maxTrailerBytes: opts.maxTrailerBytes }, trailer);
   // Skips the client constructor (URL parsing, body wrapping); fields are assigned in
   // declaration order so every wire request shares one hidden class.
-  const req = Object.create(Request.prototype) as Request;
+  const req = Object.create(WIRE_REQUEST) as Request;
   const w = req as unknown as Record<string, unknown>;
   w.method = h.method;
   w.requestURI = h.requestURI;
@@ -276,7 +315,8 @@ function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions
   w.host = h.host;
   w.trailer = trailer;
   w.remoteAddr = '';
-  w.signal = undefined;
+  w._sig = NOT_SET;
+  w._sigSrc = null;
   w.getBody = null;
   w.pattern = '';
   w.targetForm = h.targetForm;
@@ -295,6 +335,20 @@ export async function nextRequest(br: BufReader, opts: ReadRequestOptions = {}):
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const head = await br.readHead('request', opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES + HEADER_SLACK, maxLine);
   if (head === null) return null;
+  const h = parseRequestHead(head, { allowBareLF: opts.allowBareLF, maxLineBytes: maxLine, requireHost: opts.requireHost });
+  return requestFromHead(h, br, opts);
+}
+
+/**
+ * nextRequest without waiting: the Request when its whole head is already buffered in `br`,
+ * else undefined (the scan resumes in the next call, which may be nextRequest). Throws as
+ * nextRequest does. Lets a server loop skip a promise per request.
+ */
+export function bufferedRequest(br: BufReader, opts: ReadRequestOptions = {}): Request | undefined {
+  checkPreviousBody(br);
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const head = br.headNow('request', opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES + HEADER_SLACK, maxLine);
+  if (head === null) return undefined;
   const h = parseRequestHead(head, { allowBareLF: opts.allowBareLF, maxLineBytes: maxLine, requireHost: opts.requireHost });
   return requestFromHead(h, br, opts);
 }

@@ -5,7 +5,7 @@
 import { ConnBase, type Conn } from '../../net/conn.js';
 import { OpError, type Addr } from '../../net/errors.js';
 import { serveWith, type Handler } from '../handler.js';
-import { nextRequest, type Request } from '../request.js';
+import { bindSignal, bufferedRequest, nextRequest, type ReadRequestOptions, type Request } from '../request.js';
 import { BufReader } from '../wire/bufreader.js';
 import { EmptyBody } from '../wire/body.js';
 import { ProtocolError } from '../wire/head.js';
@@ -63,18 +63,6 @@ export const MAX_POST_HANDLER_READ_BYTES = 256 * 1024;
 const ERROR_LINGER_MS = 500;
 
 const HANDLER_DONE = new HandlerDoneError();
-
-const WRITER = Symbol('gonet.http.server.writer');
-
-function getSignal(this: { [WRITER]?: ServerResponseWriter }): AbortSignal | undefined {
-  return this[WRITER]?.requestSignal();
-}
-
-function setSignal(this: object, v: AbortSignal | undefined): void {
-  Object.defineProperty(this, 'signal', { value: v, writable: true, enumerable: true, configurable: true });
-}
-
-const SIGNAL_PROPERTY: PropertyDescriptor = { get: getSignal, set: setSignal, enumerable: true, configurable: true };
 
 const noop = (): void => {};
 
@@ -230,6 +218,7 @@ export class ServerConn implements ReplySink {
     const hdrTimeout = host.readHeaderTimeout > 0 ? host.readHeaderTimeout : host.readTimeout;
     const idleTimeout = host.idleTimeout > 0 ? host.idleTimeout : host.readTimeout;
     const anyReadTimeout = hdrTimeout > 0 || host.readTimeout > 0 || idleTimeout > 0;
+    const reqOpts: ReadRequestOptions = { maxHeaderBytes: host.headerLimit };
     let first = true;
     try {
       for (;;) {
@@ -245,9 +234,11 @@ export class ServerConn implements ReplySink {
         if (!first && (hdrTimeout > 0 || idleTimeout > 0)) this.setReadDeadlineIn(hdrTimeout);
         this.setState('active');
         const t0 = Date.now();
-        let req: Request | null;
+        let req: Request | null | undefined;
         try {
-          req = await nextRequest(this.br, { maxHeaderBytes: host.headerLimit });
+          // Usually the whole head is buffered already: no promise for it.
+          req = bufferedRequest(this.br, reqOpts);
+          if (req === undefined) req = await nextRequest(this.br, reqOpts);
         } catch (e) {
           if (e instanceof ProtocolError && e.code !== 'ERR_HTTP_UNEXPECTED_EOF') await this.refuse(e);
           return;
@@ -305,8 +296,7 @@ export class ServerConn implements ReplySink {
     const w = new ServerResponseWriter(this, req, req.close || !host.keepAlives || host.shuttingDown);
     // req.signal is made on first use: most handlers never look, and an AbortController per
     // request is a measurable cost.
-    (req as Request & { [WRITER]?: ServerResponseWriter })[WRITER] = w;
-    Object.defineProperty(req, 'signal', SIGNAL_PROPERTY);
+    bindSignal(req, w);
     this.cur = w;
     this.handlerRunning = true;
     const body = req.body;

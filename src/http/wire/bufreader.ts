@@ -50,6 +50,8 @@ export class BufReader {
   // Resume state of an unfinished readHead: offsets relative to `r`.
   private scanned = 0;
   private lineStart = 0;
+  /** The unfinished readHead skipped the one empty line allowed before a request line. */
+  private skippedEmpty = false;
   private readonly src: ByteSource | null;
   private readonly chunkSrc: ChunkReader | null;
   private readonly readSize: number;
@@ -152,42 +154,51 @@ export class BufReader {
    * just the empty line.
    */
   async readHead(kind: HeadKind, maxBytes: number, maxLine: number): Promise<Buffer | null> {
-    let skippedEmpty = false;
     for (;;) {
-      let pos = this.r + this.scanned;
-      let lineStart = this.r + this.lineStart;
-      for (;;) {
-        const lf = this.lf(pos);
-        if (lf === -1) {
-          // A trailing CR may be the first half of CRLF: do not count it against the line yet.
-          this.checkLimits(kind, lineStart, this.w - (this.buf[this.w - 1] === 13 ? 1 : 0), maxBytes, maxLine);
-          break;
-        }
-        const first = lineStart === this.r;
-        const len = lf - lineStart;
-        const empty = len === 0 || (len === 1 && this.buf[lineStart] === 13);
-        if (empty) {
-          if (first && kind === 'trailer') return this.takeHead(lf + 1);
-          if (first) {
-            if (skippedEmpty || kind !== 'request') throw this.limitError(kind, 'empty');
-            skippedEmpty = true;
-            this.r = lf + 1;
-            lineStart = pos = this.r;
-            continue;
-          }
-          if (lf + 1 - this.r > maxBytes) throw this.limitError(kind, 'head', maxBytes);
-          return this.takeHead(lf + 1);
-        }
-        this.checkLimits(kind, lineStart, lf - (this.buf[lf - 1] === 13 ? 1 : 0), maxBytes, maxLine);
-        lineStart = pos = lf + 1;
-      }
-      this.scanned = pos - this.r;
-      this.lineStart = lineStart - this.r;
+      const h = this.headNow(kind, maxBytes, maxLine);
+      if (h !== null) return h;
       if (!(await this.fill())) {
         if (this.w === this.r) return null;
         throw unexpectedEOF(kind === 'request' ? 'request head' : kind === 'response' ? 'response head' : 'trailer', kind);
       }
     }
+  }
+
+  /**
+   * readHead on what is buffered, without waiting: the head if it is all there, else null (the
+   * scan resumes where it stopped on the next call). Limits throw as in readHead.
+   */
+  headNow(kind: HeadKind, maxBytes: number, maxLine: number): Buffer | null {
+    let pos = this.r + this.scanned;
+    let lineStart = this.r + this.lineStart;
+    for (;;) {
+      const lf = this.lf(pos);
+      if (lf === -1) {
+        // A trailing CR may be the first half of CRLF: do not count it against the line yet.
+        this.checkLimits(kind, lineStart, this.w - (this.buf[this.w - 1] === 13 ? 1 : 0), maxBytes, maxLine);
+        break;
+      }
+      const first = lineStart === this.r;
+      const len = lf - lineStart;
+      const empty = len === 0 || (len === 1 && this.buf[lineStart] === 13);
+      if (empty) {
+        if (first && kind === 'trailer') return this.takeHead(lf + 1);
+        if (first) {
+          if (this.skippedEmpty || kind !== 'request') throw this.limitError(kind, 'empty');
+          this.skippedEmpty = true;
+          this.r = lf + 1;
+          lineStart = pos = this.r;
+          continue;
+        }
+        if (lf + 1 - this.r > maxBytes) throw this.limitError(kind, 'head', maxBytes);
+        return this.takeHead(lf + 1);
+      }
+      this.checkLimits(kind, lineStart, lf - (this.buf[lf - 1] === 13 ? 1 : 0), maxBytes, maxLine);
+      lineStart = pos = lf + 1;
+    }
+    this.scanned = pos - this.r;
+    this.lineStart = lineStart - this.r;
+    return null;
   }
 
   private checkLimits(kind: HeadKind, lineStart: number, lineEnd: number, maxBytes: number, maxLine: number): void {
@@ -197,6 +208,7 @@ export class BufReader {
 
   private limitError(kind: HeadKind, what: 'start' | 'line' | 'head' | 'empty', n = 0): ProtocolError {
     this.scanned = this.lineStart = 0;
+    this.skippedEmpty = false;
     const resp = kind === 'response';
     if (what === 'empty') return new ProtocolError(resp ? BAD_RESPONSE : 400, 'ERR_HTTP_MALFORMED_REQUEST', 'unexpected empty line before the start line');
     if (what === 'start' && kind === 'request') return new ProtocolError(414, 'ERR_HTTP_URI_TOO_LONG', `request line longer than ${n} bytes`);
@@ -212,6 +224,7 @@ export class BufReader {
     const v = this.buf.subarray(this.r, end);
     this.r = end;
     this.scanned = this.lineStart = 0;
+    this.skippedEmpty = false;
     return v;
   }
 
@@ -320,6 +333,7 @@ export class BufReader {
     this.w = nb.length;
     this.owned = false;
     this.scanned = this.lineStart = 0;
+    this.skippedEmpty = false;
   }
 
   /** Removes and returns every buffered byte (for hijack: the new owner reads these first). */
@@ -328,6 +342,7 @@ export class BufReader {
     this.r = this.w;
     this.owned = false;
     this.scanned = this.lineStart = 0;
+    this.skippedEmpty = false;
     return v;
   }
 }
