@@ -7,9 +7,13 @@
 // tryOneName runs one question over every server and attempt and judges each reply's header.
 
 import { randomFillSync } from 'node:crypto';
+import { createSocket, type RemoteInfo } from 'node:dgram';
 import type { Conn } from '../conn.js';
 import { hasChunkReader } from '../conn.js';
-import { CanceledError, DeadlineExceededError, DNSError, errorIs, OpError } from '../errors.js';
+import { CanceledError, DeadlineExceededError, DNSError, ErrClosed, errorIs, fromNodeError, OpError } from '../errors.js';
+import { UDPAddr } from '../addr.js';
+import { splitHostPort } from '../hostport.js';
+import { parseIPZone } from '../ip.js';
 import { abortCause } from '../context.js';
 import { dial as netDial } from '../dial.js';
 import { buildQuery, DNSMessageError, decodeMessage, extendedRCode, isResponseTo, RCode, type Message } from './message.js';
@@ -18,6 +22,7 @@ import { isLoopbackServer } from './names.js';
 
 /** Go's EDNS0 advertised UDP payload size (the DNS Flag Day 2020 value). */
 export const EDNS_UDP_SIZE = 1232;
+const EDNS_OPT = { udpSize: EDNS_UDP_SIZE } as const;
 
 /** Reasons an exchange fails, worded as Go words them. */
 export const ErrText = {
@@ -120,7 +125,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResult> {
   let query: Uint8Array;
   try {
     query = buildQuery({
-      id, name, type: req.type, ad: req.trustAD ?? false, edns: req.edns === false ? null : { udpSize: EDNS_UDP_SIZE }, tcp: true,
+      id, name, type: req.type, ad: req.trustAD ?? false, edns: req.edns === false ? null : EDNS_OPT, tcp: true,
     });
   } catch (e) {
     throw dnsError(ErrText.cannotMarshal, name, server, {}, e);
@@ -206,12 +211,24 @@ interface Waiter {
   q: Q;
   resolve(m: Message): void;
   fail(e: unknown): void;
+  timer: NodeJS.Timeout | undefined;
 }
 
-/** One connected UDP socket carrying several queries, told apart by ID and question. */
+/** The packet side of a shared socket: gonet's UDPConn from a dial, or node:dgram directly. */
+interface Link {
+  send(p: Uint8Array): void | Promise<unknown>;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+/**
+ * One connected UDP socket carrying several queries, told apart by ID and question (and, on
+ * the direct path, the reply's source address, which the connected socket also enforces).
+ */
 class SharedSocket {
-  conn: Conn | null = null;
-  readonly ready: Promise<Conn>;
+  link: Link | null = null;
+  readonly ready: Promise<Link>;
   readonly waiters = new Map<number, Waiter>();
   used = 0;
   readonly born = Date.now();
@@ -219,14 +236,63 @@ class SharedSocket {
   closed = false;
   private idle: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pool: UDPSocketPool, readonly server: string, dial: DNSDialFunc) {
-    this.ready = dial('udp', server, { signal: new AbortController().signal }).then((c) => {
-      this.conn = c;
-      if (this.closed) c.close();
-      else void this.readLoop(c);
-      return c;
+  constructor(private readonly pool: UDPSocketPool, readonly server: string, dial: DNSDialFunc | null) {
+    this.ready = (dial === null ? this.openDirect() : this.openConn(dial)).then((l) => {
+      this.link = l;
+      if (this.closed) l.close();
+      return l;
     });
     this.ready.catch(() => this.close());
+  }
+
+  // The fast path for the default transport: a node:dgram socket connected to the server, its
+  // datagrams matched as they arrive (no UDPConn queue, no read promise per packet). An internal
+  // shortcut the DESIGN allows; errors are worded as UDPConn words them.
+  private openDirect(): Promise<Link> {
+    const [host, portText] = splitHostPort(this.server);
+    const ip = parseIPZone(host);
+    const port = Number(portText);
+    const remote = new UDPAddr(ip?.ip ?? null, port, ip?.zone ?? '');
+    const sock = createSocket(ip !== null && !ip.ip.is4() ? 'udp6' : 'udp4');
+    let local: UDPAddr | null = null;
+    return new Promise<Link>((resolve, reject) => {
+      const opError = (e: Error, op: string): OpError => new OpError({ op, net: 'udp', source: local, addr: remote, cause: fromNodeError(e, op) });
+      sock.on('error', (e: Error) => {
+        const err = opError(e, local === null ? 'dial' : 'read');
+        reject(err);
+        this.failAll(err);
+      });
+      sock.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+        if (rinfo.port !== port || !sameHost(rinfo.address, host)) return;
+        this.deliver(msg);
+      });
+      sock.connect(port, host, () => {
+        const a = sock.address();
+        const l = parseIPZone(a.address);
+        local = new UDPAddr(l?.ip ?? null, a.port, l?.zone ?? '');
+        resolve({
+          send: (p) => sock.send(p),
+          close: () => {
+            try {
+              sock.close();
+            } catch {
+              // already closed
+            }
+          },
+          ref: () => sock.ref(),
+          unref: () => sock.unref(),
+        });
+      });
+    });
+  }
+
+  // A caller-supplied dial: the conn it returns, read in a loop.
+  private async openConn(dial: DNSDialFunc): Promise<Link> {
+    const conn = await dial('udp', this.server, { signal: new AbortController().signal });
+    if (!this.closed) void this.readLoop(conn);
+    // The Node socket under a gonet UDPConn, so an idle shared socket does not keep the process alive.
+    const h = (conn as { socket?: { ref?(): void; unref?(): void } }).socket;
+    return { send: (p) => conn.write(p), close: () => conn.close(), ref: () => h?.ref?.(), unref: () => h?.unref?.() };
   }
 
   private async readLoop(conn: Conn): Promise<void> {
@@ -244,20 +310,32 @@ class SharedSocket {
           packet = buf.subarray(0, n);
         }
       } catch (e) {
-        // The socket failed (an ICMP error, or it was closed): every query on it fails.
-        for (const w of [...this.waiters.values()]) w.fail(e);
-        this.close();
+        this.failAll(e);
         return;
       }
-      let msg: Message;
-      try {
-        msg = decodeMessage(packet);
-      } catch {
-        continue;
-      }
-      const w = this.waiters.get(msg.header.id);
-      if (w && isResponseTo(msg, w.q)) w.resolve(msg);
+      this.deliver(packet);
     }
+  }
+
+  // The socket failed (an ICMP error, or it was closed): every query on it fails.
+  private failAll(e: unknown): void {
+    for (const w of [...this.waiters.values()]) w.fail(e);
+    this.close();
+  }
+
+  /** Hands a datagram to the query it answers; anything else is dropped unread. */
+  private deliver(packet: Uint8Array): void {
+    // Only a packet whose ID belongs to a query in flight is worth decoding.
+    if (packet.length < 12) return;
+    const w = this.waiters.get((packet[0]! << 8) | packet[1]!);
+    if (w === undefined) return;
+    let msg: Message;
+    try {
+      msg = decodeMessage(packet);
+    } catch {
+      return;
+    }
+    if (isResponseTo(msg, w.q)) w.resolve(msg);
   }
 
   /** Registers interest; stops the idle clock. */
@@ -265,13 +343,8 @@ class SharedSocket {
     if (this.idle !== undefined) {
       clearTimeout(this.idle);
       this.idle = undefined;
+      this.link?.ref();
     }
-    this.handle()?.ref?.();
-  }
-
-  // The Node socket under a gonet UDPConn, so an idle shared socket does not keep the process alive.
-  private handle(): { ref?(): void; unref?(): void } | undefined {
-    return (this.conn as { socket?: { ref?(): void; unref?(): void } } | null)?.socket;
   }
 
   /** Called when a query leaves: close once retired and empty, or after a quiet spell. */
@@ -281,9 +354,10 @@ class SharedSocket {
       this.close();
       return;
     }
+    if (this.idle !== undefined) return;
     this.idle = setTimeout(() => this.close(), this.pool.idleMs);
     this.idle.unref();
-    this.handle()?.unref?.();
+    this.link?.unref();
   }
 
   close(): void {
@@ -292,24 +366,47 @@ class SharedSocket {
     this.retired = true;
     this.busy();
     this.pool.forget(this);
-    this.conn?.close();
+    this.link?.close();
+    if (this.waiters.size > 0) {
+      const e = new ErrClosed();
+      for (const w of [...this.waiters.values()]) w.fail(e);
+    }
   }
 }
 
+function sameHost(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = parseIPZone(a);
+  const y = parseIPZone(b);
+  return x !== null && y !== null && x.ip.equal(y.ip);
+}
+
 /**
- * Shares connected UDP sockets between queries to the same server: each socket (a fresh random
- * port) carries up to `maxQueries` queries or lives `maxAgeMs`, then is replaced. Replies are
- * matched by ID and question as on a private socket; anything else is ignored. Go opens a
- * socket per query; sharing trades some of that source-port entropy per query for far fewer
- * socket operations, the way c-ares does by default (which never rotates).
+ * Shares connected UDP sockets between queries to the same server: each socket (a fresh
+ * kernel-chosen ephemeral port) carries up to `maxQueries` queries or lives `maxAgeMs`, then is
+ * replaced. Replies are matched by ID (crypto-random, unique among the socket's queries in
+ * flight), question and QR bit, and must come from the server's address; anything else is
+ * ignored. The Resolver uses this by default.
+ *
+ * Why not a socket per query, as Go does: opening, connecting and closing a socket costs a
+ * handful of syscalls and, in Node, several objects and event-loop turns per query, which made
+ * lookups several times slower than c-ares (which by default keeps one socket per server for
+ * any number of queries). Sharing a socket for a bounded number of queries and time keeps most
+ * of the spoofing resistance: an off-path attacker still has to guess a 16-bit random ID for a
+ * question in flight and hit a port that changes every 100 queries / 10 s, and a forged reply
+ * with a wrong question or source is ignored without ending the wait. `udpReuse: false` brings
+ * back Go's socket per query.
  */
 export class UDPSocketPool {
   readonly maxQueries: number;
   readonly maxAgeMs: number;
   readonly idleMs: number;
   private readonly byServer = new Map<string, SharedSocket>();
+  private readonly dial: DNSDialFunc | null;
 
-  constructor(private readonly dial: DNSDialFunc, opts: UDPReuseOptions = {}) {
+  /** `dial` null or gonet's default dial: node:dgram sockets directly. */
+  constructor(dial: DNSDialFunc | null, opts: UDPReuseOptions = {}) {
+    this.dial = dial === defaultDNSDial ? null : dial;
     this.maxQueries = Math.max(1, Math.floor(opts.maxQueries ?? 100));
     this.maxAgeMs = Math.max(0, opts.maxAgeMs ?? 10000);
     this.idleMs = Math.max(0, opts.idleMs ?? 1000);
@@ -343,34 +440,47 @@ export class UDPSocketPool {
   }
 
   /** One UDP round trip on a shared socket; errors as roundTrip's. */
-  async roundTrip(server: string, query: Uint8Array, q: Q, timeout: number, signal: AbortSignal | undefined): Promise<Message> {
-    if (signal?.aborted) throw abortError(signal, q.name, server);
+  roundTrip(server: string, query: Uint8Array, q: Q, timeout: number, signal: AbortSignal | undefined): Promise<Message> {
+    if (signal?.aborted) return Promise.reject(abortError(signal, q.name, server));
     const s = this.acquire(server);
     // Keep IDs unique among this socket's queries in flight.
     while (s.waiters.has(q.id)) q.id = randomID();
     query[0] = q.id >> 8;
     query[1] = q.id & 0xff;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-      return await new Promise<Message>((resolve, reject) => {
-        const w: Waiter = { q, resolve, fail: reject };
-        s.waiters.set(q.id, w);
-        timer = setTimeout(() => reject(dnsError(ErrText.timeout, q.name, server, { isTimeout: true, isTemporary: true }, new DeadlineExceededError())), timeout);
-        if (signal) {
-          onAbort = () => reject(abortError(signal, q.name, server));
-          signal.addEventListener('abort', onAbort, { once: true });
-        }
-        s.ready.then((c) => c.write(query)).catch(reject);
-      });
-    } catch (e) {
-      throw transportError(e, q.name, server);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      s.waiters.delete(q.id);
-      s.settle();
-    }
+    return new Promise<Message>((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const done = (): void => {
+        clearTimeout(w.timer);
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+        if (s.waiters.get(q.id) === w) s.waiters.delete(q.id);
+        s.settle();
+      };
+      const w: Waiter = {
+        q,
+        timer: undefined,
+        resolve: (m) => {
+          done();
+          resolve(m);
+        },
+        fail: (e) => {
+          done();
+          reject(transportError(e, q.name, server));
+        },
+      };
+      s.waiters.set(q.id, w);
+      w.timer = setTimeout(() => w.fail(dnsError(ErrText.timeout, q.name, server, { isTimeout: true, isTemporary: true }, new DeadlineExceededError())), timeout);
+      if (signal) {
+        onAbort = () => w.fail(abortError(signal, q.name, server));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const send = (l: Link): void => {
+        if (s.waiters.get(q.id) !== w) return;
+        const r = l.send(query);
+        if (r) r.catch((e: unknown) => w.fail(e));
+      };
+      if (s.link) send(s.link);
+      else s.ready.then(send, (e: unknown) => w.fail(e));
+    });
   }
 
   /** Closes every socket; queries in flight on them fail. */
@@ -445,7 +555,7 @@ export interface AskOptions {
   cache: DNSCache | null;
   /** Shared UDP sockets, if the resolver uses them. */
   pool?: UDPSocketPool | null;
-  signal: AbortSignal;
+  signal?: AbortSignal;
 }
 
 /** A usable reply and the server that gave it. */
@@ -463,7 +573,7 @@ export async function tryOneName(o: AskOptions, fqdn: string, qtype: number): Pr
   const { servers, signal } = o;
   const n = servers.length;
   if (n === 0) throw new DNSError({ err: ErrText.noAnswer, name: fqdn });
-  const key = cacheKey(fqdn, qtype);
+  const key = o.cache ? cacheKey(fqdn, qtype) : '';
   let lastErr: DNSError | null = null;
   for (let attempt = 0; attempt < o.attempts; attempt++) {
     for (let j = 0; j < n; j++) {
@@ -478,7 +588,7 @@ export async function tryOneName(o: AskOptions, fqdn: string, qtype: number): Pr
           server, name: fqdn, type: qtype, timeout: o.timeout, useTCP: o.useTCP, trustAD: o.trustAD, signal, dial: o.dial, pool: o.pool,
         }));
       } catch (e) {
-        if (signal.aborted) throw abortError(signal, fqdn, server);
+        if (signal?.aborted) throw abortError(signal, fqdn, server);
         lastErr = e instanceof DNSError ? e : new DNSError({ err: String(e), name: fqdn, server, isTemporary: true, cause: e });
         continue;
       }

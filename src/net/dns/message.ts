@@ -3,7 +3,7 @@
 // Names are presentation strings with a trailing dot; A/AAAA data stay raw bytes so the
 // resolver can build IP values without a text round trip.
 
-import { DNSMessageError, Reader, Writer, namesEqual, rootName } from './wire.js';
+import { DNSMessageError, Reader, Writer, namesEqual, rootName, scratchWireName } from './wire.js';
 
 export { DNSMessageError, namesEqual, rootName };
 export type { DNSMessageErrorReason } from './wire.js';
@@ -423,27 +423,39 @@ export interface QueryOptions {
  * Throws DNSMessageError for a bad name or field.
  */
 export function buildQuery(q: QueryOptions): Uint8Array {
-  const w = new Writer(64, false);
+  // Written straight into a pooled Buffer: a lookup builds one query, and a Writer's growable
+  // array and DataView cost more than the rest of the encoding.
+  const u16 = (v: number, what: string): number => {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new DNSMessageError('badValue', `${what} ${v} is not a 16-bit value`);
+    return v;
+  };
+  const id = u16(q.id, 'id');
+  const type = u16(q.type, 'question type');
+  const cls = u16(q.class ?? Class.IN, 'question class');
+  const udpSize = q.edns ? u16(q.edns.udpSize, 'EDNS udp size') : 0;
+  const name = scratchWireName(q.name);
   const pre = q.tcp ? 2 : 0;
-  w.n = pre;
-  w.u16(q.id, 'id');
-  w.u16((q.rd ?? true ? 0x0100 : 0) | (q.ad ? 0x0020 : 0) | (q.cd ? 0x0010 : 0), 'flags');
-  w.u16(1, 'question count');
-  w.u16(0, 'answer count');
-  w.u16(0, 'authority count');
-  w.u16(q.edns ? 1 : 0, 'additional count');
-  w.name(q.name, false);
-  w.u16(q.type, 'question type');
-  w.u16(q.class ?? Class.IN, 'question class');
+  const len = 12 + name.length + 4 + (q.edns ? 11 : 0);
+  const b = Buffer.allocUnsafe(pre + len);
+  let o = 0;
+  if (pre) o = b.writeUInt16BE(len, 0);
+  o = b.writeUInt16BE(id, o);
+  o = b.writeUInt16BE((q.rd ?? true ? 0x0100 : 0) | (q.ad ? 0x0020 : 0) | (q.cd ? 0x0010 : 0), o);
+  o = b.writeUInt16BE(1, o);
+  o = b.writeUInt32BE(0, o);
+  o = b.writeUInt16BE(q.edns ? 1 : 0, o);
+  b.set(name, o);
+  o += name.length;
+  o = b.writeUInt16BE(type, o);
+  o = b.writeUInt16BE(cls, o);
   if (q.edns) {
-    w.u8(0);
-    w.u16(Type.OPT, 'type');
-    w.u16(q.edns.udpSize, 'EDNS udp size');
-    w.u32(q.edns.dnssecOK ? 0x8000 : 0, 'OPT ttl');
-    w.u16(0, 'rdlength');
+    b[o++] = 0;
+    o = b.writeUInt16BE(Type.OPT, o);
+    o = b.writeUInt16BE(udpSize, o);
+    o = b.writeUInt32BE(q.edns.dnssecOK ? 0x8000 : 0, o);
+    b.writeUInt16BE(0, o);
   }
-  if (pre) w.dv.setUint16(0, w.n - 2);
-  return w.b.slice(0, w.n);
+  return b;
 }
 
 /** The OPT record of a message's additional section, or null. */

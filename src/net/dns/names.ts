@@ -112,8 +112,20 @@ export function parseServer(s: string): string {
   return joinHostPort(host, port);
 }
 
-/** Whether a `host:port` server is on 127.0.0.0/8 or ::1. */
+const loopbackSeen = new Map<string, boolean>();
+
+/** Whether a `host:port` server is on 127.0.0.0/8 or ::1 (remembered: asked once per query). */
 export function isLoopbackServer(server: string): boolean {
+  let v = loopbackSeen.get(server);
+  if (v === undefined) {
+    v = loopbackServer(server);
+    if (loopbackSeen.size >= 256) loopbackSeen.clear();
+    loopbackSeen.set(server, v);
+  }
+  return v;
+}
+
+function loopbackServer(server: string): boolean {
   try {
     const [host] = splitHostPort(server);
     return parseIPZone(host)?.ip.isLoopback() ?? false;

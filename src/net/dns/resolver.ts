@@ -119,7 +119,11 @@ type Answer = ExchangeAnswer;
 
 interface Flight {
   refs: number;
-  ctl: AbortController;
+  /**
+   * Stops the query once every caller has given up; only made when the first caller has a
+   * signal (a caller without one stays until the query ends, so it never needs stopping).
+   */
+  ctl: AbortController | null;
   promise: Promise<Answer>;
 }
 
@@ -265,8 +269,9 @@ export class Resolver implements HostResolver {
     if (signal?.aborted) throw abortError(signal, fqdn);
     let flight = this.inflight.get(key);
     if (!flight) {
-      const ctl = new AbortController();
-      const f: Flight = { refs: 0, ctl, promise: this.queryServers(eff, fqdn, qtype, ctl.signal) };
+      // An AbortController costs microseconds: none for callers without a signal.
+      const ctl = signal ? new AbortController() : null;
+      const f: Flight = { refs: 0, ctl, promise: this.queryServers(eff, fqdn, qtype, ctl?.signal) };
       f.promise.then(
         () => this.dropFlight(key, f),
         () => this.dropFlight(key, f),
@@ -290,7 +295,7 @@ export class Resolver implements HostResolver {
       if (--f.refs === 0 && this.inflight.get(key) === f) {
         // Every caller has given up (or the query is over): stop it, and let the next caller start afresh.
         this.inflight.delete(key);
-        f.ctl.abort(new CanceledError());
+        f.ctl?.abort(new CanceledError());
       }
     }
   }
@@ -299,7 +304,7 @@ export class Resolver implements HostResolver {
     if (this.inflight.get(key) === f) this.inflight.delete(key);
   }
 
-  private queryServers(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal): Promise<Answer> {
+  private queryServers(eff: Effective, fqdn: string, qtype: number, signal: AbortSignal | undefined): Promise<Answer> {
     const n = eff.servers.length;
     const start = eff.rotate && n > 0 ? this.offset++ % n : 0;
     if (this.offset > 0x3fffffff) this.offset = 0;
@@ -402,7 +407,7 @@ export class Resolver implements HostResolver {
           }
           continue;
         }
-        const parsed = addressesOf(r.ok.msg);
+        const parsed = addressesOf(r.ok.msg, this.cache !== null);
         for (const a of parsed.addrs) addrs.push(a);
         if (cname === '') cname = parsed.cname;
       }
@@ -616,10 +621,12 @@ const parsedAnswers = new WeakMap<Message, { addrs: IPAddr[]; cname: string }>()
 /**
  * The IN-class A/AAAA addresses of an answer section and its canonical name as Go picks it
  * (owner of the first address record, or target of the first CNAME, whichever comes first).
- * Memoized per message, so cached answers are parsed once.
+ * With `memo` (the cache is on), memoized per message, so cached answers are parsed once;
+ * without, a fresh reply is parsed once anyway, and a WeakMap entry per reply would cost the
+ * garbage collector more than the parse (ephemerons: it halved lookup throughput).
  */
-function addressesOf(msg: Message): { addrs: IPAddr[]; cname: string } {
-  let p = parsedAnswers.get(msg);
+function addressesOf(msg: Message, memo: boolean): { addrs: IPAddr[]; cname: string } {
+  let p = memo ? parsedAnswers.get(msg) : undefined;
   if (p) return p;
   const addrs: IPAddr[] = [];
   let cname = '';
@@ -634,7 +641,7 @@ function addressesOf(msg: Message): { addrs: IPAddr[]; cname: string } {
     }
   }
   p = { addrs, cname };
-  parsedAnswers.set(msg, p);
+  if (memo) parsedAnswers.set(msg, p);
   return p;
 }
 

@@ -170,6 +170,14 @@ export function rootName(name: string): string {
 }
 
 /**
+ * The wire form of `name` (made rooted), as a view of a scratch buffer that the next call
+ * overwrites: copy it out at once. Throws DNSMessageError as the Writer does.
+ */
+export function scratchWireName(name: string): Uint8Array {
+  return nameWire.subarray(0, nameToWire(rootName(name)));
+}
+
+/**
  * Converts a rooted presentation name into wire form in the scratch buffer; returns its
  * length including the root octet. Fills labelWireOff/labelStrOff for compression.
  */
