@@ -50,7 +50,21 @@ export abstract class SocketConn extends ConnBase {
   private writeShut = false;
   private sockErr: Error | null = null;
   private readers: ReadWaiter[] = [];
-  private readonly writers = new Set<WriteWaiter>();
+  /**
+   * One entry per socket.write whose callback is still due, in call order (Node calls them in
+   * order): the waiter, or null once answered (early, or failed by failWriters).
+   */
+  private wq: (WriteWaiter | null)[] = [];
+  /** Non-null entries of wq: writes still waiting for an answer. */
+  private writing = 0;
+  /** The one callback every socket.write gets (no closure per write). */
+  private readonly afterWrite = (err?: Error | null): void => {
+    const w = this.wq.shift();
+    if (w === undefined || w === null) return;
+    this.writing--;
+    if (err) w.reject(this.opError('write', this.sockErr ?? fromNodeError(err, 'write')));
+    else w.resolve(w.n);
+  };
   private readonly rd: Deadline;
   private readonly wd: Deadline;
   protected lingerSec = -1;
@@ -108,7 +122,7 @@ export abstract class SocketConn extends ConnBase {
       }
     }
     // A socket that closed under a pending write without an error event still owes an answer.
-    if (this.writers.size > 0) this.failWriters(this.opError('write', this.sockErr ?? new SyscallError('write', 'EPIPE')));
+    if (this.writing > 0) this.failWriters(this.opError('write', this.sockErr ?? new SyscallError('write', 'EPIPE')));
   }
 
   private onError(err: Error): void {
@@ -125,9 +139,15 @@ export abstract class SocketConn extends ConnBase {
   }
 
   private failWriters(e: Error): void {
-    const ws = [...this.writers];
-    this.writers.clear();
-    for (const w of ws) w.reject(e);
+    // Entries stay (as null) so later callbacks still line up with their writes.
+    const q = this.wq;
+    this.writing = 0;
+    for (let i = 0; i < q.length; i++) {
+      const w = q[i];
+      if (w === null || w === undefined) continue;
+      q[i] = null;
+      w.reject(e);
+    }
   }
 
   private readBlocked(): Error | null {
@@ -194,17 +214,17 @@ export abstract class SocketConn extends ConnBase {
     if (this.sockErr) return Promise.reject(this.opError('write', this.sockErr));
     if (this.writeShut || this.socket.writableEnded) return Promise.reject(this.opError('write', new SyscallError('write', 'EPIPE')));
     if (p.length === 0) return Promise.resolve(0);
+    const n = p.length;
+    this.socket.write(p, this.afterWrite);
+    // Node copied nothing and queued nothing: the kernel took every byte already, so the
+    // caller may reuse p now instead of waiting a tick for the callback.
+    if (this.socket.writableLength === 0) {
+      this.wq.push(null);
+      return Promise.resolve(n);
+    }
     return new Promise((resolve, reject) => {
-      const w: WriteWaiter = { resolve, reject, n: p.length };
-      this.writers.add(w);
-      this.socket.write(p, (err) => {
-        if (!this.writers.delete(w)) return;
-        if (err) reject(this.opError('write', this.sockErr ?? fromNodeError(err, 'write')));
-        else resolve(w.n);
-      });
-      // Node copied nothing and queued nothing: the kernel took every byte already, so the
-      // caller may reuse p now instead of waiting a tick for the callback.
-      if (this.socket.writableLength === 0 && this.writers.delete(w)) resolve(w.n);
+      this.wq.push({ resolve, reject, n });
+      this.writing++;
     });
   }
 
@@ -228,10 +248,10 @@ export abstract class SocketConn extends ConnBase {
     this.rd.dispose();
     this.wd.dispose();
     // Errors capture stacks: build them only for calls that are actually pending.
-    if (this.readers.length > 0 || this.writers.size > 0) {
+    if (this.readers.length > 0 || this.writing > 0) {
       const err = new ErrClosed();
       if (this.readers.length > 0) this.failReaders(this.opError('read', err));
-      if (this.writers.size > 0) this.failWriters(this.opError('write', err));
+      if (this.writing > 0) this.failWriters(this.opError('write', err));
     }
     this.queue = [];
     this.queued = 0;
