@@ -3,7 +3,8 @@
 // parse or do not match ID, question and QR bit are ignored while waiting; a truncated (TC)
 // answer is asked again over TCP with its own timeout; `useTCP` goes straight to TCP.
 // Transport comes from gonet's own dial (DESIGN layering), or from a caller-supplied dial.
-// UDPSocketPool optionally shares UDP sockets between queries (Resolver `udpReuse`).
+// UDPSocketPool shares UDP sockets between queries (Resolver `udpReuse`, on by default; see
+// there and at UDPSocketPool for why gonet does not open a socket per query as Go does).
 // tryOneName runs one question over every server and attempt and judges each reply's header.
 
 import { randomFillSync } from 'node:crypto';
@@ -66,7 +67,7 @@ export interface ExchangeRequest {
   /** The caller's cancellation. */
   signal?: AbortSignal;
   dial?: DNSDialFunc;
-  /** Share UDP sockets between queries through this pool (default: one socket per query, as Go). */
+  /** Share UDP sockets between queries through this pool (without: one socket per query, as Go). */
   pool?: UDPSocketPool | null;
 }
 
@@ -240,6 +241,7 @@ class SharedSocket {
     this.ready = (dial === null ? this.openDirect() : this.openConn(dial)).then((l) => {
       this.link = l;
       if (this.closed) l.close();
+      else if (this.idle !== undefined) l.unref();
       return l;
     });
     this.ready.catch(() => this.close());

@@ -62,9 +62,13 @@ export interface ResolverOptions {
   /** Replaces how servers are reached (Go's Resolver.Dial). Default: gonet's dial. */
   dial?: DNSDialFunc;
   /**
-   * Share UDP sockets between queries to a server (`true` for the defaults: up to 100 queries
-   * or 10 s per socket). Off by default: like Go, each query gets its own socket and random
-   * port. On, lookups cost far fewer socket operations, as with c-ares.
+   * Share UDP sockets between queries to a server: `true` (the default) for up to 100 queries
+   * or 10 s per socket, an object to tune that, `false` for Go's fresh socket and random port
+   * per query. gonet differs from Go here for speed: a socket per query made lookups several
+   * times slower than c-ares, which shares one socket per server without limit. Replies on a
+   * shared socket must still match the random ID, the question and the server's address (see
+   * UDPSocketPool). With a custom `dial` the default is `false`, so `dial` is called per query
+   * as Go calls Resolver.Dial.
    */
   udpReuse?: boolean | UDPReuseOptions;
   /**
@@ -191,7 +195,8 @@ export class Resolver implements HostResolver {
     this.nss = new NsswitchWatcher(opts.nsswitchPath ?? '/etc/nsswitch.conf');
     this.cache = opts.cache ? new DNSCache(opts.cache === true ? {} : opts.cache) : null;
     this.dialFn = opts.dial ?? defaultDNSDial;
-    this.pool = opts.udpReuse ? new UDPSocketPool(this.dialFn, opts.udpReuse === true ? {} : opts.udpReuse) : null;
+    const reuse = opts.udpReuse ?? opts.dial === undefined;
+    this.pool = reuse ? new UDPSocketPool(this.dialFn, reuse === true ? {} : reuse) : null;
     this.finder = opts.sourceFinder ?? kernelSource;
     const env = opts.env ?? process.env;
     this.env = { LOCALDOMAIN: env.LOCALDOMAIN, RES_OPTIONS: env.RES_OPTIONS, HOSTALIASES: env.HOSTALIASES };
@@ -207,7 +212,7 @@ export class Resolver implements HostResolver {
     this.cache?.clear();
   }
 
-  /** Closes shared UDP sockets (with `udpReuse`); the resolver stays usable. */
+  /** Closes shared UDP sockets (see `udpReuse`); the resolver stays usable. */
   close(): void {
     this.pool?.close();
   }

@@ -1,6 +1,7 @@
 // One exchange against a misbehaving server written here (UDP + TCP on 127.0.0.1).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { exchange, judge, defaultDNSDial, UDPSocketPool, EDNS_UDP_SIZE, type DNSDialFunc } from '../../../src/net/dns/client.js';
 import { Type, RCode, getOPT, decodeMessage, encodeMessage, type MessageInput } from '../../../src/net/dns/message.js';
 import { DNSError, CanceledError, errorIs } from '../../../src/net/errors.js';
@@ -223,6 +224,41 @@ test('UDPSocketPool: replies out of order reach the right query; forged IDs and 
     assert.equal(new Set(s.queries.map((q) => q.msg.header.id)).size, 5, 'distinct IDs in flight');
   } finally {
     pool.close();
+  }
+});
+
+test('UDPSocketPool: a forged reply (right ID and question) from another address is ignored; closing the pool fails queries at once', async () => {
+  let forge: (q: FakeQuery) => void = () => {};
+  const s = await fake(async (q) => {
+    forge(q);
+    await new Promise((r) => setTimeout(r, 150));
+    return [answer(q.msg, { answers: [A(q.msg.questions[0]!.name, '192.0.2.9')] })];
+  });
+  const spoofer = createSocket('udp4');
+  await new Promise<void>((r) => spoofer.bind(0, '127.0.0.2', () => r()));
+  let forged = 0;
+  forge = (q) => {
+    // A perfect forgery but for the source address (and port): it must not be taken.
+    const bytes = encodeMessage(answer(q.msg, { answers: [A(q.msg.questions[0]!.name, '6.6.6.6')] }));
+    spoofer.send(bytes, q.port, '127.0.0.1', () => { forged++; });
+  };
+  const pool = new UDPSocketPool(defaultDNSDial);
+  try {
+    const r = await exchange({ server: s.address, name: 'spoof.test.', type: Type.A, timeout: 3000, pool });
+    assert.deepEqual([...(r.msg.answers[0]!.data as { address: Uint8Array }).address], [192, 0, 2, 9]);
+    assert.equal(forged, 1);
+    // Closing the pool ends a query in flight with an error, not a timeout.
+    s.handler = () => ['drop'];
+    const t0 = Date.now();
+    const pending = exchange({ server: s.address, name: 'closed.test.', type: Type.A, timeout: 5000, pool }).catch((x: unknown) => x);
+    await new Promise((res) => setTimeout(res, 50));
+    pool.close();
+    const e = await pending;
+    assert.ok(e instanceof DNSError && !e.isTimeout, String(e));
+    assert.ok(Date.now() - t0 < 2000);
+  } finally {
+    pool.close();
+    spoofer.close();
   }
 });
 

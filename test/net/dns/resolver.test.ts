@@ -7,6 +7,7 @@ import { Resolver, MalformedRecordsError, type ResolverOptions } from '../../../
 import { isDomainName, nameList, reverseAddr } from '../../../src/net/dns/names.js';
 import { sortSRV } from '../../../src/net/dns/sort.js';
 import { Type, RCode, type ResourceInput } from '../../../src/net/dns/message.js';
+import { defaultDNSDial } from '../../../src/net/dns/client.js';
 import {
   DNSError, CanceledError, UnknownNetworkError, AddrError, errorIs, Dialer, listen, OpError,
 } from '../../../src/net/index.js';
@@ -527,20 +528,33 @@ test('IPv6 loopback servers ([::1]:port) and a custom dial (Go\'s Resolver.Dial)
   assert.deepEqual(seen.sort(), ['udp 127.0.0.1:9', 'udp 127.0.0.1:9']);
 });
 
-test('udpReuse: the Resolver shares UDP sockets (few source ports for many lookups); off by default', async () => {
+test('udpReuse: on by default the Resolver shares UDP sockets (few source ports for many lookups); false gives a socket per query', async () => {
   const s = await fake(zone([A('u.test.', '192.0.2.63'), AAAA('u.test.', 63)]));
-  const shared = resolver([s], { udpReuse: { maxQueries: 10 } });
+  const tuned = resolver([s], { udpReuse: { maxQueries: 10 } });
+  const byDefault = resolver([s]);
   try {
-    for (let i = 0; i < 10; i++) assert.deepEqual(await shared.lookupHost('u.test'), ['192.0.2.63', '2001:db8::3f']);
+    for (let i = 0; i < 10; i++) assert.deepEqual(await tuned.lookupHost('u.test'), ['192.0.2.63', '2001:db8::3f']);
     assert.equal(s.queries.length, 20);
     assert.equal(new Set(s.queries.map((q) => q.port)).size, 2);
+    s.queries.length = 0;
+    for (let i = 0; i < 10; i++) assert.deepEqual(await byDefault.lookupHost('u.test'), ['192.0.2.63', '2001:db8::3f']);
+    assert.equal(s.queries.length, 20);
+    assert.equal(new Set(s.queries.map((q) => q.port)).size, 1, 'the default shares up to 100 queries per socket');
+    assert.ok(new Set(s.queries.map((q) => q.msg.header.id)).size >= 18, 'IDs stay random');
   } finally {
-    shared.close();
+    tuned.close();
+    byDefault.close();
   }
   s.queries.length = 0;
-  const own = resolver([s]);
+  const own = resolver([s], { udpReuse: false });
   for (let i = 0; i < 5; i++) await own.lookupHost('u.test');
   assert.ok(new Set(s.queries.map((q) => q.port)).size >= 8, 'a socket per query (ephemeral ports may rarely repeat)');
+  // A custom dial is called per query, as Go calls Resolver.Dial: no sharing unless asked for.
+  s.queries.length = 0;
+  let dials = 0;
+  const dialed = resolver([s], { dial: (net, addr, o) => { dials++; return defaultDNSDial(net, addr, o); } });
+  for (let i = 0; i < 3; i++) await dialed.lookupHost('u.test');
+  assert.equal(dials, 6);
 });
 
 test('resolv.conf options reach the wire: trust-ad sets AD, use-vc uses TCP, rotate alternates, attempts from the file', async () => {
