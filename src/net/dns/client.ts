@@ -78,7 +78,7 @@ export interface ExchangeResult {
   tcp: boolean;
 }
 
-const idPool = new Uint16Array(256);
+const idPool = new Uint16Array(4096);
 let idNext = idPool.length;
 
 /** A random 16-bit query ID (crypto-random, drawn from a refilled pool). */

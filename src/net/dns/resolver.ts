@@ -393,7 +393,9 @@ export class Resolver implements HostResolver {
       if (results === null) {
         const one = (t: number): Promise<{ ok: Answer } | { err: unknown }> =>
           this.tryOneName(eff, fqdn, t, signal).then((ok) => ({ ok }), (err: unknown) => ({ err }));
-        if (eff.singleRequest) {
+        if (qtypes.length === 1) {
+          results = [await one(qtypes[0]!)];
+        } else if (eff.singleRequest) {
           results = [];
           for (const t of qtypes) results.push(await one(t));
         } else {
@@ -442,7 +444,7 @@ export class Resolver implements HostResolver {
     const { signal, network = 'ip' } = opts;
     if (signal?.aborted) throw abortError(signal, host);
     if (host === '') throw notFound(host);
-    const lit = parseIPZone(host);
+    const lit = literal(host);
     if (lit) return [new IPAddr(lit.ip, lit.zone)];
     const order = this.hostOrder(host);
     let addrs: IPAddr[];
@@ -462,7 +464,7 @@ export class Resolver implements HostResolver {
   async lookupIP(network: string, host: string, opts: LookupCall = {}): Promise<IP[]> {
     if (network !== 'ip' && network !== 'ip4' && network !== 'ip6') throw new UnknownNetworkError(network);
     if (host === '') throw notFound(host);
-    const lit = parseIPZone(host);
+    const lit = literal(host);
     if (lit) {
       if ((network === 'ip4' && !lit.ip.is4()) || (network === 'ip6' && lit.ip.is4())) throw new AddrError('no suitable address found', host);
       return [lit.ip];
@@ -480,7 +482,7 @@ export class Resolver implements HostResolver {
     const { signal } = opts;
     if (signal?.aborted) throw abortError(signal, host);
     if (host === '') throw notFound(host);
-    if (parseIPZone(host)) return [host];
+    if (literal(host)) return [host];
     const order = this.hostOrder(host);
     if (order === 'system') {
       return (await systemResolver.lookupIPAddr(host, { signal })).map((a) => a.toString());
@@ -619,6 +621,16 @@ export class Resolver implements HostResolver {
   lookupPort(network: string, service: string, opts: LookupCall = {}): Promise<number> {
     return portLookup(network, service, opts);
   }
+}
+
+/**
+ * `host` as an IP literal, or null. Parsing is skipped for what cannot be one (no colon and
+ * not starting with a digit): most names, on every lookup.
+ */
+function literal(host: string): ReturnType<typeof parseIPZone> {
+  const c = host.charCodeAt(0);
+  if (!(c >= 0x30 && c <= 0x39) && !host.includes(':')) return null;
+  return parseIPZone(host);
 }
 
 const parsedAnswers = new WeakMap<Message, { addrs: IPAddr[]; cname: string }>();

@@ -50,10 +50,12 @@ export class Reader {
   readonly dv: DataView;
   readonly buf: Buffer;
   off = 0;
+  /** The name that starts right after the header (the question's), for pointers to it. */
+  private name12 = '';
   constructor(b: Uint8Array) {
     this.b = b;
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    this.buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    this.buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   }
 
   u16(at: number): number {
@@ -72,6 +74,13 @@ export class Reader {
     const b = this.b;
     const len = b.length;
     let p = this.off;
+    // Answers name their owner with a pointer to the question's name: reuse its text (it was
+    // decoded, and checked, from offset 12 to the end of the message just as this would be).
+    if (this.name12 !== '' && p + 1 < limit && b[p] === 0xc0 && b[p + 1] === 12 && p > 12) {
+      this.off = p + 2;
+      return this.name12;
+    }
+    const start = p;
     let lim = limit;
     let end = -1;
     let wire = 0;
@@ -119,7 +128,9 @@ export class Reader {
       lim = len;
     }
     this.off = end;
-    return out === '' ? '.' : out;
+    const name = out === '' ? '.' : out;
+    if (start === 12) this.name12 = name;
+    return name;
   }
 
   /** One label's presentation text: bytes as latin1, with dots, backslashes and non-printables escaped. */
