@@ -9,7 +9,8 @@ import type { Addr } from '../net/errors.js';
 import { isHandler, notFoundHandler, type Handler } from './handler.js';
 import { DEFAULT_MAX_HEADER_BYTES, HEADER_SLACK } from './wire/bufreader.js';
 import { ServerConn, type ConnHost, type ConnState } from './server/conn.js';
-import { tlsServer, type TLSServerOptions } from './tls.js';
+import { TLSConn, tlsServer, type TLSServerOptions } from './tls.js';
+import { H2Server, type H2ServerOptions } from './h2/server.js';
 
 export { ServerResponseWriter, ErrBodyNotAllowed, ErrHijacked } from './server/response_writer.js';
 export { ErrAbortHandler, HandlerDoneError, ClientGoneError, type ConnState } from './server/conn.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   disableGeneralOptionsHandler?: boolean;
   /** TLS settings for listenAndServeTLS / serveTLS (node:tls secure context options, ALPN...). */
   tls?: TLSServerOptions;
+  /** HTTP/2 over TLS (ALPN `h2`) is on by default; `false` offers HTTP/1.1 only. */
+  http2?: false | H2ServerOptions;
 }
 
 /** Options for Server.shutdown. */
@@ -91,6 +94,8 @@ export class Server implements ConnHost {
   private readonly connStateHook: ServerOptions['connState'];
   private readonly errorLog: (msg: string) => void;
   private readonly tlsOpts: TLSServerOptions | undefined;
+  private readonly http2Opts: false | H2ServerOptions | undefined;
+  private h2: H2Server | null = null;
   private readonly listeners = new Set<Listener>();
   private readonly conns = new Set<ServerConn>();
   private inShutdown = false;
@@ -110,6 +115,7 @@ export class Server implements ConnHost {
     this.connStateHook = opts.connState;
     this.errorLog = opts.errorLog ?? defaultLog;
     this.tlsOpts = opts.tls;
+    this.http2Opts = opts.http2;
     this.disableGeneralOptionsHandler = opts.disableGeneralOptionsHandler ?? false;
   }
 
@@ -172,7 +178,7 @@ export class Server implements ConnHost {
 
   /** serve over TLS: each conn is wrapped with tlsServer (handshake in the conn's own task). */
   serveTLS(ln: Listener, cert?: string | Uint8Array, key?: string | Uint8Array): Promise<never> {
-    const opts: TLSServerOptions = { ALPNProtocols: ['http/1.1'], ...this.tlsOpts };
+    const opts: TLSServerOptions = { ALPNProtocols: this.http2Opts === false ? ['http/1.1'] : ['h2', 'http/1.1'], ...this.tlsOpts };
     const c = pem(cert);
     const k = pem(key);
     if (c !== undefined) opts.cert = c;
@@ -263,7 +269,28 @@ export class Server implements ConnHost {
       raw.close();
       return;
     }
+    if (c instanceof TLSConn && c.connectionState().negotiatedProtocol === 'h2' && this.http2Opts !== false) {
+      this.serveH2(c);
+      return;
+    }
     this.serveConn(c);
+  }
+
+  /** Serves a conn that negotiated `h2`; its sessions count as conns for shutdown and close. */
+  private serveH2(c: Conn): void {
+    if (this.h2 === null) {
+      const h2 = new H2Server(this, this.http2Opts || {}, (sc, st) => this.setState(sc as unknown as ServerConn, st));
+      this.h2 = h2;
+      this.registerOnShutdown(() => h2.shutdown());
+    }
+    if (this.inShutdown) {
+      c.close();
+      return;
+    }
+    this.h2.serveConn(c).catch((e: unknown) => {
+      this.log(`http2: serving ${c.remoteAddr.toString()}: ${(e as Error)?.message ?? String(e)}`);
+      c.close();
+    });
   }
 
   /** Listens on `addr` (default `:80`) and serves (Go's ListenAndServe). */

@@ -17,8 +17,9 @@ import {
   AttemptError, PersistConn, TransportError, canceledError, type ExchangeOptions,
 } from './persistconn.js';
 import { tlsClient, tlsState, type TLSClientOptions } from './tlsclient.js';
-import { contextClientTrace, fire, type ClientTrace } from './trace.js';
+import { contextClientTrace, fire, type ClientTrace, type TLSState } from './trace.js';
 import { decodedBody } from './transport/decode.js';
+import { H2Transport, type H2TransportOptions } from './h2/transport.js';
 
 export { TransportError, RequestCanceledError, upgradedConn } from './persistconn.js';
 
@@ -85,8 +86,13 @@ export interface TransportOptions {
   expectContinueTimeout?: number;
   /** Default 10 MiB. */
   maxResponseHeaderBytes?: number;
-  /** Kept for HTTP/2 (its own issue); HTTP/1.1 is always used for now. */
+  /**
+   * Offer HTTP/2 (ALPN `h2,http/1.1`) even with a custom `tls`, `dial` (Go's ForceAttemptHTTP2).
+   * Without those, HTTP/2 is attempted anyway; `http2: false` turns it off.
+   */
   forceAttemptHTTP2?: boolean;
+  /** `false`: HTTP/1.1 only. Else HTTP/2 session settings and h2c prior-knowledge hosts. */
+  http2?: false | H2TransportOptions;
   /** Small request-body writes are gathered up to this many bytes; default 4 KiB. */
   writeBufferSize?: number;
   /** Bytes read at once from conns without a chunk queue; default 16 KiB. */
@@ -149,6 +155,7 @@ export class Transport implements RoundTripper {
   private readonly dialer: Dialer;
   private readonly pool: Pool<PersistConn>;
   private readonly opts: TransportOptions;
+  private readonly h2: H2Transport | null;
 
   constructor(opts: TransportOptions = {}) {
     this.opts = opts;
@@ -174,6 +181,7 @@ export class Transport implements RoundTripper {
     this.readBufferSize = opts.readBufferSize || 16 * 1024;
     this.dialFn = opts.dial;
     this.dialTLSFn = opts.dialTLS;
+    this.h2 = H2Transport.fromSettings(opts);
     this.dialer = new Dialer({ timeout: opts.dialer?.timeout, keepAlive: opts.dialer?.keepAlive, fallbackDelay: opts.dialer?.fallbackDelay, resolver: opts.dialer?.resolver });
     this.pool = new Pool<PersistConn>({
       maxIdleConns: this.maxIdleConns > 0 ? this.maxIdleConns : Infinity,
@@ -196,6 +204,7 @@ export class Transport implements RoundTripper {
   /** Closes every idle conn; busy conns finish their request and are then closed. */
   closeIdleConnections(): void {
     this.pool.closeIdle();
+    this.h2?.closeIdle();
   }
 
   private connectMethod(req: Request): ConnectMethod {
@@ -261,11 +270,39 @@ export class Transport implements RoundTripper {
     wire.header = h;
     wire.body = req.body;
 
+    const h1: { conn: Conn | null; tls: TLSState | null } = { conn: null, tls: null };
+    const h2mode = this.h2?.mode(cm, h) ?? null;
+    if (h2mode !== null) {
+      fire(trace, 'getConn', cm.firstHop);
+      let res: Response | null;
+      try {
+        res = await this.h2!.roundTrip(cm, h2mode, wire, this.dialFn ?? this.tracedDial(trace), h1, { signal, trace });
+      } catch (e) {
+        req.body.close();
+        throw e;
+      }
+      if (res !== null) {
+        res.request = req;
+        if (askedGzip) decodeIfCompressed(res);
+        return res;
+      }
+    }
+
     for (;;) {
       fire(trace, 'getConn', cm.firstHop);
       let acq: Acquired<PersistConn>;
       try {
-        acq = await this.pool.get(cm.key, (key, handle) => this.dialConn(cm, key, handle, trace), signal, canceledError);
+        acq = await this.pool.get(cm.key, (key, handle) => {
+          // The HTTP/2 probe's conn chose HTTP/1.1: it serves as this request's dial.
+          const pre = h1.conn;
+          h1.conn = null;
+          if (pre === null) return this.dialConn(cm, key, handle, trace);
+          const pc = new PersistConn(pre, key, this.pool.gen, h1.tls, this.readBufferSize);
+          pc.onIdleClosed = (c) => this.pool.removeIdle(c);
+          return Promise.resolve(pc);
+        }, signal, canceledError);
+        h1.conn?.close();
+        h1.conn = null;
       } catch (e) {
         req.body.close();
         throw e;

@@ -424,7 +424,7 @@ export interface H2DialResult {
 }
 
 /** The dial a pool uses for a key. */
-export type H2Dial = (signal: AbortSignal) => Promise<H2DialResult>;
+export type H2Dial = (signal: AbortSignal, phase: (p: string) => void) => Promise<H2DialResult>;
 
 /** Options for H2Pool. */
 export interface H2PoolOptions extends H2ClientOptions {
@@ -441,6 +441,10 @@ interface HostEntry {
   sessions: H2ClientConn[];
   /** The dial in flight for this key, if any (shared by every request that needs a session). */
   dialing: Promise<H2ClientConn | Conn> | null;
+  /** What the dial in flight is doing (named by a cancellation), and who still waits for it. */
+  phase: string;
+  dialWaiters: number;
+  dialAbort: AbortController | null;
   /** A dial for this key came back HTTP/1.1. */
   h1: boolean;
   waiters: (() => void)[];
@@ -468,7 +472,7 @@ export class H2Pool {
   private entry(key: string): HostEntry {
     let e = this.hosts.get(key);
     if (e === undefined) {
-      e = { sessions: [], dialing: null, h1: false, waiters: [] };
+      e = { sessions: [], dialing: null, h1: false, waiters: [], phase: 'waiting for connection', dialWaiters: 0, dialAbort: null };
       this.hosts.set(key, e);
     }
     return e;
@@ -568,9 +572,13 @@ export class H2Pool {
     let mine = false;
     if (e.dialing === null) {
       mine = true;
+      const ac = new AbortController();
+      e.dialAbort = ac;
+      e.phase = 'dialing';
       e.dialing = (async () => {
-        const ac = new AbortController();
-        const r = await dial(ac.signal);
+        const r = await dial(ac.signal, (ph) => {
+          e.phase = ph;
+        });
         if (!r.h2) {
           e.h1 = true;
           return r.conn;
@@ -581,14 +589,20 @@ export class H2Pool {
       })();
       const clear = (): void => {
         e.dialing = null;
+        e.dialAbort = null;
+        e.dialWaiters = 0;
+        e.phase = 'waiting for connection';
       };
       e.dialing.then(clear, clear);
     }
     const p = e.dialing;
     let got: H2ClientConn | Conn;
+    e.dialWaiters++;
     try {
-      got = signal === undefined ? await p : await raceSignal(p, signal);
+      got = signal === undefined ? await p : await raceSignal(p, signal, () => e.phase);
     } catch (err) {
+      // The last request waiting for this dial gave up: stop it (its conn is closed).
+      if (e.dialing === p && --e.dialWaiters === 0) e.dialAbort?.abort(err);
       // Gave up waiting: an HTTP/1.1 conn nobody will take is closed.
       if (mine) p.then((v) => (v instanceof H2ClientConn ? undefined : v.close()), () => undefined);
       throw err;
@@ -621,10 +635,10 @@ export class H2Pool {
   }
 }
 
-function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(canceledError('waiting for connection', signal));
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal, phase: () => string): Promise<T> {
+  if (signal.aborted) return Promise.reject(canceledError(phase(), signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(canceledError('waiting for connection', signal));
+    const onAbort = (): void => reject(canceledError(phase(), signal));
     signal.addEventListener('abort', onAbort, { once: true });
     p.then((v) => {
       signal.removeEventListener('abort', onAbort);
