@@ -228,6 +228,11 @@ export abstract class SocketConn extends ConnBase {
     });
   }
 
+  /** Bytes written but still held by Node (not yet taken by the kernel). */
+  get writePending(): number {
+    return this.socket.writableLength;
+  }
+
   closeWrite(): Promise<void> {
     if (this.closed) return Promise.reject(this.opError('close', new ErrClosed()));
     if (this.writeShut) return Promise.resolve();

@@ -249,7 +249,8 @@ export class ServerConn implements ReplySink {
         else if (anyReadTimeout) this.conn.setReadDeadline(null);
         if (host.writeTimeout > 0) this.conn.setWriteDeadline(new Date(Date.now() + host.writeTimeout));
 
-        const keep = await this.serveRequest(req);
+        let keep = this.serveRequest(req);
+        if (typeof keep !== 'boolean') keep = await keep;
         if (!keep) return;
         if (host.writeTimeout > 0) this.conn.setWriteDeadline(null);
         if (host.shuttingDown) return;
@@ -289,8 +290,12 @@ export class ServerConn implements ReplySink {
     }
   }
 
-  /** Runs the handler for one request and finishes the reply; true if the conn may be reused. */
-  private async serveRequest(req: Request): Promise<boolean> {
+  /**
+   * Runs the handler for one request and finishes the reply; true if the conn may be reused.
+   * The common case (no body, no Expect, a handler that returns without a promise, a reply the
+   * kernel took at once) finishes without a promise; anything else continues in finishRequest.
+   */
+  private serveRequest(req: Request): boolean | Promise<boolean> {
     const host = this.host;
     req.remoteAddr = this.remote;
     const w = new ServerResponseWriter(this, req, req.close || !host.keepAlives || host.shuttingDown);
@@ -314,8 +319,9 @@ export class ServerConn implements ReplySink {
         req.header.del('Expect');
       } else {
         w.closeAfter = true;
-        await this.conn.write(errorReply(417, ''));
-        return false;
+        this.handlerRunning = false;
+        w.abortRequest(HANDLER_DONE);
+        return this.conn.write(errorReply(417, '')).then(() => false);
       }
     }
 
@@ -331,12 +337,40 @@ export class ServerConn implements ReplySink {
     }
     this.bodyDone = !hasBody;
 
-    let failed = false;
+    let r: unknown;
     try {
-      const r = req.method === 'OPTIONS' && req.requestURI === '*' && !host.disableGeneralOptionsHandler
+      r = req.method === 'OPTIONS' && req.requestURI === '*' && !host.disableGeneralOptionsHandler
         ? generalOptions(w, req)
         : serveWith(host.handler, w, req);
-      if (thenable(r)) await r;
+    } catch (e) {
+      return this.finishRequest(req, w, hasBody, null, true, e);
+    }
+    if (thenable(r) || hasBody) return this.finishRequest(req, w, hasBody, thenable(r) ? r : null, false, undefined);
+
+    this.handlerRunning = false;
+    w.abortRequest(HANDLER_DONE);
+    if (w.hijacked) return false;
+    let done: Promise<void>;
+    try {
+      done = w.finish();
+    } catch {
+      return false;
+    }
+    // Bytes Node still holds (a SocketConn tells; other conns: unknown) mean wait for them, so
+    // a client that does not read its replies gets backpressure; a closing conn must flush first.
+    if (w.closeAfter || w.short || this.bgErr !== null || (this.conn as { writePending?: number }).writePending !== 0) {
+      return done.then(() => !(w.closeAfter || w.short || this.bgErr !== null), () => false);
+    }
+    return true;
+  }
+
+  /** The rest of serveRequest once the handler is async, threw, or there is a body to mind. */
+  private async finishRequest(req: Request, w: ServerResponseWriter, hasBody: boolean, pending: PromiseLike<unknown> | null, threw: boolean, thrown: unknown): Promise<boolean> {
+    const body = req.body;
+    let failed = false;
+    try {
+      if (threw) throw thrown;
+      if (pending !== null) await pending;
     } catch (e) {
       failed = true;
       await this.handlerFailed(w, req, e);

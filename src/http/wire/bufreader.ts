@@ -84,17 +84,31 @@ export class BufReader {
   }
 
   /** Reads more from the source into the buffer; false at EOF. */
-  async fill(): Promise<boolean> {
-    if (this.srcEOF) return false;
+  fill(): Promise<boolean> {
+    if (this.srcEOF) return Promise.resolve(false);
     if (this.chunkSrc !== null) {
-      const c = await this.chunkSrc.readChunk();
-      if (c === null) {
-        this.srcEOF = true;
-        return false;
+      let p: Promise<Uint8Array | null>;
+      try {
+        p = this.chunkSrc.readChunk();
+      } catch (e) {
+        return Promise.reject(e);
       }
-      this.append(asBuffer(c));
-      return true;
+      return p.then(this.gotChunk);
     }
+    return this.fillFrom(this.src as ByteSource);
+  }
+
+  /** fill's step for a chunk source (one shared function, no closure per fill). */
+  private readonly gotChunk = (c: Uint8Array | null): boolean => {
+    if (c === null) {
+      this.srcEOF = true;
+      return false;
+    }
+    this.append(asBuffer(c));
+    return true;
+  };
+
+  private async fillFrom(src: ByteSource): Promise<boolean> {
     const unread = this.w - this.r;
     if (unread === 0 && this.owned) {
       this.r = this.w = 0;
@@ -106,7 +120,7 @@ export class BufReader {
       this.w = unread;
       this.owned = true;
     }
-    const n = await (this.src as ByteSource).read(this.buf.subarray(this.w));
+    const n = await src.read(this.buf.subarray(this.w));
     if (n === null) {
       this.srcEOF = true;
       return false;
