@@ -19,6 +19,7 @@ const registry: Workload[] = [
   ...netWorkloads,
   ...httpClientWorkloads,
   ...httpServerWorkloads,
+  ...(await import('./http2.js')).http2Workloads,
   ...dnsWorkloads,
 ];
 
