@@ -65,3 +65,5 @@ export {
   type CookieInit, type SameSite, type HeaderValues,
 } from './cookie.js';
 export { CookieJar, builtinPublicSuffixList, type PublicSuffixList, type CookieJarOptions, type CookieLike } from './cookiejar.js';
+export { HTTP2Error, H2Pool, H2ClientConn, H2Server, H2ServerConn, StreamGoneError, type H2ServerOptions, type H2PoolOptions } from './h2.js';
+export type { H2TransportOptions } from './h2/transport.js';
