@@ -1,6 +1,8 @@
-// Absolute deadlines (Go's SetReadDeadline / SetWriteDeadline). One timer per deadline set,
-// never one per operation: an operation only checks `expired` when it starts, and the timer
-// fails whatever is pending when the time passes.
+// Absolute deadlines (Go's SetReadDeadline / SetWriteDeadline). At most one timer per
+// deadline, never one per operation: an operation only checks `expired` when it starts, and the
+// timer fails whatever is pending when the time passes. Moving a deadline later or clearing it
+// leaves an armed timer alone (it re-checks when it fires), so a server that moves its
+// deadlines on every request does not churn timers.
 
 import { DeadlineExceededError } from './errors.js';
 
@@ -10,8 +12,14 @@ const MAX_TIMER_MS = 0x7fffffff;
 /** One direction's deadline. `onExpire` runs when the deadline passes with an op pending. */
 export class Deadline {
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (ms since the epoch). */
+  private armedAt = 0;
   private at = 0;
   private readonly onExpire: () => void;
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.arm();
+  };
   /** True from the moment the deadline passes until it is moved or cleared. */
   expired = false;
 
@@ -26,29 +34,31 @@ export class Deadline {
 
   /** Sets the deadline; `null` (or an invalid Date) clears it. A past time expires it at once. */
   set(t: Date | null): void {
-    this.clearTimer();
     const ms = t === null ? NaN : t.getTime();
+    this.expired = false;
     if (Number.isNaN(ms) || ms === 0) {
       this.at = 0;
-      this.expired = false;
       return;
     }
     this.at = ms;
-    this.expired = false;
+    // An armed timer that fires no later than a future deadline re-checks then.
+    if (this.timer !== undefined && this.armedAt <= ms && ms > Date.now()) return;
+    this.clearTimer();
     this.arm();
   }
 
   private arm(): void {
-    const left = this.at - Date.now();
+    if (this.at === 0) return;
+    const now = Date.now();
+    const left = this.at - now;
     if (left <= 0) {
       this.expired = true;
       this.onExpire();
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.arm();
-    }, Math.min(left, MAX_TIMER_MS));
+    const d = Math.min(left, MAX_TIMER_MS);
+    this.armedAt = now + d;
+    this.timer = setTimeout(this.fire, d);
     this.timer.unref();
   }
 
@@ -61,6 +71,7 @@ export class Deadline {
 
   /** Stops the timer for good (the conn closed). */
   dispose(): void {
+    this.at = 0;
     this.clearTimer();
   }
 }
