@@ -12,4 +12,5 @@ export {
 } from './h2/server.js';
 export { HTTP2Error, errCodeName } from './h2/common.js';
 export { H2Body } from './h2/body.js';
-export { h2Stream, ConnStream } from './h2/sock.js';
+export { h2Stream } from './h2/sock.js';
+export { ConnStream } from './connstream.js';

@@ -2,67 +2,11 @@
 // inner Conn, and the TLSSocket is wrapped back into a Conn (TLSConn) with the same pull reads,
 // deadlines and half-close as a TCPConn. Servers use tlsServer, the client Transport tlsClient.
 
-import { Duplex } from 'node:stream';
 import { TLSSocket, connect as tlsConnect, createSecureContext, type ConnectionOptions, type PeerCertificate, type TlsOptions } from 'node:tls';
 import { SocketConn } from '../net/sockconn.js';
-import { hasChunkReader, type Conn } from '../net/conn.js';
+import type { Conn } from '../net/conn.js';
+import { ConnStream } from './connstream.js';
 import { CanceledError, DeadlineExceededError, OpError, type Addr } from '../net/errors.js';
-
-/** A Duplex stream over a Conn: what node:tls reads ciphertext from and writes it to. */
-class ConnDuplex extends Duplex {
-  private pulling = false;
-  private readonly buf: Uint8Array | null;
-
-  constructor(private readonly conn: Conn, private prefix: Uint8Array | null) {
-    super({ allowHalfOpen: true });
-    this.buf = hasChunkReader(conn) ? null : new Uint8Array(64 * 1024);
-  }
-
-  private async next(): Promise<Uint8Array | null> {
-    const p = this.prefix;
-    if (p !== null) {
-      this.prefix = null;
-      return p;
-    }
-    if (this.buf === null) return (this.conn as Conn & { readChunk(): Promise<Uint8Array | null> }).readChunk();
-    const n = await this.conn.read(this.buf);
-    return n === null ? null : Buffer.from(this.buf.subarray(0, n));
-  }
-
-  override _read(): void {
-    if (this.pulling) return;
-    this.pulling = true;
-    void (async () => {
-      try {
-        for (;;) {
-          const c = await this.next();
-          if (c === null) {
-            this.push(null);
-            return;
-          }
-          if (!this.push(c)) return;
-        }
-      } catch (e) {
-        this.destroy(e as Error);
-      } finally {
-        this.pulling = false;
-      }
-    })();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.conn.write(chunk).then(() => cb(), cb);
-  }
-
-  override _final(cb: (e?: Error | null) => void): void {
-    this.conn.closeWrite().then(() => cb(), () => cb());
-  }
-
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.conn.close();
-    cb(err);
-  }
-}
 
 /** What the handshake settled on (Go's tls.ConnectionState, the parts Node exposes). */
 export interface ConnectionState {
@@ -176,7 +120,7 @@ function handshake(conn: Conn, tc: TLSConn, event: 'secure' | 'secureConnect', o
 export function tlsServer(conn: Conn, opts: TLSServerOptions): Promise<TLSConn> {
   const { handshakeTimeout, signal, prefix, ...tlsOpts } = opts;
   const secureContext = tlsOpts.secureContext ?? createSecureContext(tlsOpts);
-  const s = new TLSSocket(new ConnDuplex(conn, prefix ?? null), {
+  const s = new TLSSocket(new ConnStream(conn, prefix ?? null), {
     ...tlsOpts,
     isServer: true,
     secureContext,
@@ -188,7 +132,7 @@ export function tlsServer(conn: Conn, opts: TLSServerOptions): Promise<TLSConn> 
 /** Runs the client side of a TLS handshake on `conn` (set `servername` for SNI and checks). */
 export function tlsClient(conn: Conn, opts: TLSClientOptions = {}): Promise<TLSConn> {
   const { handshakeTimeout, signal, prefix, ...tlsOpts } = opts;
-  const s = tlsConnect({ ...tlsOpts, socket: new ConnDuplex(conn, prefix ?? null) });
+  const s = tlsConnect({ ...tlsOpts, socket: new ConnStream(conn, prefix ?? null) });
   const tc = new TLSConn(conn, s);
   return handshake(conn, tc, 'secureConnect', { handshakeTimeout, signal }, 'tls client');
 }

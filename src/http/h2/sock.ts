@@ -5,63 +5,9 @@
 
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { hasChunkReader, type Conn } from '../../net/conn.js';
+import type { Conn } from '../../net/conn.js';
+import { ConnStream } from '../connstream.js';
 import { SocketConn } from '../../net/sockconn.js';
-
-/** A Duplex over any Conn (used when the Conn has no Node socket to give away). */
-export class ConnStream extends Duplex {
-  private pulling = false;
-  private readonly buf: Uint8Array | null;
-
-  constructor(private readonly conn: Conn) {
-    super({ allowHalfOpen: true });
-    this.buf = hasChunkReader(conn) ? null : new Uint8Array(64 * 1024);
-  }
-
-  private async next(): Promise<Uint8Array | null> {
-    if (this.buf === null) return (this.conn as Conn & { readChunk(): Promise<Uint8Array | null> }).readChunk();
-    const n = await this.conn.read(this.buf);
-    return n === null ? null : Buffer.from(this.buf.subarray(0, n));
-  }
-
-  override _read(): void {
-    if (this.pulling) return;
-    this.pulling = true;
-    void (async () => {
-      try {
-        for (;;) {
-          const c = await this.next();
-          if (c === null) {
-            this.push(null);
-            return;
-          }
-          if (!this.push(c)) return;
-        }
-      } catch (e) {
-        this.destroy(e as Error);
-      } finally {
-        this.pulling = false;
-      }
-    })();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.conn.write(chunk).then(() => cb(), cb);
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
-    this.conn.write(Buffer.concat(chunks.map((c) => c.chunk))).then(() => cb(), cb);
-  }
-
-  override _final(cb: (e?: Error | null) => void): void {
-    this.conn.closeWrite().then(() => cb(), () => cb());
-  }
-
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.conn.close();
-    cb(err);
-  }
-}
 
 /**
  * The stream node:http2 should run on for `conn`. A SocketConn's own socket is taken over (the
