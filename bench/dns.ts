@@ -1,16 +1,18 @@
 // DNS workloads (issue 3): gonet's pure resolver against Node's c-ares (`dns.promises.Resolver`)
 // on the same local unbound (127.0.0.1, authoritative for a bench zone, never recursing).
 //   dns/lookup-cache-off  A lookups, 50 in flight, spread over 100 names (so neither side's
-//                         in-flight sharing hides the network), gonet with its cache off
+//                         in-flight sharing hides the network), gonet with its cache off and
+//                         its default UDP socket sharing (as c-ares shares sockets)
 //   dns/lookup-cache-on   the same with gonet's TTL cache on (c-ares has none)
-//   dns/lookup-reuse      cache off, UDP sockets shared between queries (Resolver udpReuse),
-//                         as c-ares does; the default opens one socket per query, as Go
+//   dns/lookup-socket-per-query  cache off, udpReuse: false: a fresh socket per query, as Go
+//   dns/threadpool-readfile      the threadpool demonstration (dns-threadpool.ts)
 // Register with `...dnsWorkloads` in run.ts. Needs /usr/sbin/unbound (.ci/run installs it).
 
 import { Resolver as CAres } from 'node:dns/promises';
 import { Resolver } from '../src/net/index.js';
 import { TempDir, startUnbound, type Daemon } from '../test/net/dns/support.js';
 import { compare, now, type RunOptions, type Workload } from './workload.js';
+import { dnsThreadpoolWorkload } from './dns-threadpool.js';
 
 const NAMES = 100;
 const IN_FLIGHT = 50;
@@ -57,7 +59,7 @@ function resolvers(d: Daemon, cache: boolean, udpReuse: boolean): { ours: Resolv
   return { ours, cares };
 }
 
-function lookupWorkload(name: string, cache: boolean, udpReuse: boolean, target: number): Workload {
+function lookupWorkload(name: string, cache: boolean, udpReuse: boolean, target?: number): Workload {
   return {
     name,
     unit: 'lookups/s',
@@ -82,7 +84,8 @@ function lookupWorkload(name: string, cache: boolean, udpReuse: boolean, target:
 
 /** The DNS workloads, in the order they run. */
 export const dnsWorkloads: Workload[] = [
-  lookupWorkload('dns/lookup-cache-off', false, false, 1),
-  lookupWorkload('dns/lookup-reuse', false, true, 1),
-  lookupWorkload('dns/lookup-cache-on', true, false, 10),
+  lookupWorkload('dns/lookup-cache-off', false, true, 1),
+  lookupWorkload('dns/lookup-cache-on', true, true, 10),
+  lookupWorkload('dns/lookup-socket-per-query', false, false),
+  dnsThreadpoolWorkload,
 ];
