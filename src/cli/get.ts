@@ -38,7 +38,7 @@ flags:
       --dns-server S      resolve names with gonet's Resolver asking only S (ip[:port])
   -A, --user-agent UA     User-Agent (default gonet/<version>)
       --http1.1           use HTTP/1.1 (the default)
-      --http2             use HTTP/2 (not available yet)
+      --http2             offer HTTP/2 over TLS (ALPN h2, falling back to HTTP/1.1)
   -h, --help              show this help
 `;
 
@@ -88,7 +88,7 @@ export async function getCmd(argv: string[], io: GetIO): Promise<number> {
     return 0;
   }
   if (p.args.length !== 1) throw new UsageError(p.args.length === 0 ? 'missing URL' : 'too many arguments (want one URL)');
-  if (flagSet(p, 'http2')) throw new UsageError('--http2: HTTP/2 is not available in gonet\'s Transport yet; HTTP/1.1 is used without this flag');
+  if (flagSet(p, 'http2') && flagSet(p, 'http1.1')) throw new UsageError('--http2 and --http1.1 exclude each other');
   let raw = p.args[0]!;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) raw = 'http://' + raw;
   let url: URL;
@@ -168,6 +168,9 @@ export async function getCmd(argv: string[], io: GetIO): Promise<number> {
     tls: { ca, insecureSkipVerify: flagSet(p, 'insecure') },
     dialer: { timeout: connectTimeout || 30_000, resolver },
     tlsHandshakeTimeout: 10_000,
+    // A custom TLS config turns automatic HTTP/2 off (Go's rule); --http2 asks for it anyway.
+    forceAttemptHTTP2: flagSet(p, 'http2'),
+    ...(flagSet(p, 'http1.1') ? { http2: false as const } : {}),
   });
   let hop = req;
   const follow = flagSet(p, 'location');

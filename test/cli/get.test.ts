@@ -8,6 +8,7 @@ import { listen, type Listener } from '../../src/net/index.js';
 import { Server, ServeMux, redirect } from '../../src/http/index.js';
 import { fileBytes, freePort, startNginx, type Nginx } from '../support/nginx.js';
 import { Squid } from '../support/squid.js';
+import { makeTestPKI } from '../support/tls.js';
 import { BIN, cliEnv, lines, run } from './helpers.js';
 
 let server: Server;
@@ -260,5 +261,31 @@ test('--proxy through squid: absolute-form for http, a CONNECT tunnel for https;
     assert.equal(env.stdout.toString(), 'hello\n');
   } finally {
     await squid.stop();
+  }
+});
+
+test('--http2 negotiates h2 with our TLS server; --http1.1 stays on HTTP/1.1; both together is a usage error', async () => {
+  const pki = makeTestPKI();
+  const mux = new ServeMux();
+  mux.handleFunc('GET /proto', (w, r) => w.write(`${r.proto}\n`));
+  const tlsSrv = new Server({ handler: mux });
+  const tln = await listen('tcp', '127.0.0.1:0');
+  void tlsSrv.serveTLS(tln, pki.cert, pki.key).catch(() => undefined);
+  try {
+    const url = `https://${tln.addr}/proto`;
+    const h2 = await run(['get', '-v', '--http2', '--cacert', pki.caCertFile, url]);
+    assert.equal(h2.code, 0, h2.stderr);
+    assert.equal(h2.stdout.toString(), 'HTTP/2.0\n');
+    assert.match(h2.stderr, /ALPN h2/);
+    assert.match(h2.stderr, /^< HTTP\/2\.0 200/m);
+    const h1 = await run(['get', '--http1.1', '--cacert', pki.caCertFile, url]);
+    assert.equal(h1.code, 0, h1.stderr);
+    assert.equal(h1.stdout.toString(), 'HTTP/1.1\n');
+    const both = await run(['get', '--http2', '--http1.1', url]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^gonet get: --http2 and --http1\.1 exclude each other/);
+  } finally {
+    tlsSrv.close();
+    pki.cleanup();
   }
 });

@@ -38,7 +38,7 @@ test('bad arguments are one line on stderr and exit 2', async () => {
     [['get', 'ftp://127.0.0.1/'], 'gonet get: unsupported scheme "ftp" (want http or https) (see "gonet get --help")'],
     [['get', '-H', 'NoColon', 'http://127.0.0.1/'], 'gonet get: bad header "NoColon" (want \'Name: value\') (see "gonet get --help")'],
     [['get', '-m', 'soon', 'http://127.0.0.1/'], 'gonet get: invalid duration "soon" for --max-time (want e.g. 500ms, 2s, 1m) (see "gonet get --help")'],
-    [['get', '--http2', 'http://127.0.0.1/'], 'gonet get: --http2: HTTP/2 is not available in gonet\'s Transport yet; HTTP/1.1 is used without this flag (see "gonet get --help")'],
+    [['get', '--http2', '--http1.1', 'http://127.0.0.1/'], 'gonet get: --http2 and --http1.1 exclude each other (see "gonet get --help")'],
     [['dial', 'tcp'], 'gonet dial: missing address (or give -u / --unix) (see "gonet dial --help")'],
     [['dial', 'sctp', '127.0.0.1:1'], 'gonet dial: unsupported network "sctp" (want tcp, tcp4, tcp6, udp, udp4, udp6 or unix) (see "gonet dial --help")'],
     [['dial', '-u', 'tcp', '127.0.0.1:1'], 'gonet dial: -u given with network "tcp" (see "gonet dial --help")'],
