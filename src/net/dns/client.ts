@@ -212,7 +212,9 @@ interface Waiter {
   q: Q;
   resolve(m: Message): void;
   fail(e: unknown): void;
-  timer: NodeJS.Timeout | undefined;
+  /** When the query times out (performance.now() ms). */
+  deadline: number;
+  server: string;
 }
 
 /** The packet side of a shared socket: gonet's UDPConn from a dial, or node:dgram directly. */
@@ -236,6 +238,10 @@ class SharedSocket {
   retired = false;
   closed = false;
   private idle: NodeJS.Timeout | undefined;
+  // One timer per socket for its queries' deadlines, at the earliest one (a timer per query
+  // cost a measurable share of a lookup).
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
 
   constructor(private readonly pool: UDPSocketPool, readonly server: string, dial: DNSDialFunc | null) {
     this.ready = (dial === null ? this.openDirect() : this.openConn(dial)).then((l) => {
@@ -340,6 +346,35 @@ class SharedSocket {
     if (isResponseTo(msg, w.q)) w.resolve(msg);
   }
 
+  /** Adds a query in flight and makes sure its deadline is watched. */
+  add(w: Waiter): void {
+    this.waiters.set(w.q.id, w);
+    if (w.deadline < this.sweepAt) this.armSweep(w.deadline);
+  }
+
+  private armSweep(at: number): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - performance.now()));
+  }
+
+  // Fails the queries whose time is up and re-arms for the next deadline.
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const t = performance.now();
+    let next = Infinity;
+    const expired: Waiter[] = [];
+    for (const w of this.waiters.values()) {
+      if (w.deadline <= t + 1) expired.push(w);
+      else if (w.deadline < next) next = w.deadline;
+    }
+    for (const w of expired) {
+      w.fail(dnsError(ErrText.timeout, w.q.name, w.server, { isTimeout: true, isTemporary: true }, new DeadlineExceededError()));
+    }
+    if (next !== Infinity && this.waiters.size > 0 && next < this.sweepAt) this.armSweep(next);
+  }
+
   /** Registers interest; stops the idle clock. */
   busy(): void {
     if (this.idle !== undefined) {
@@ -352,6 +387,11 @@ class SharedSocket {
   /** Called when a query leaves: close once retired and empty, or after a quiet spell. */
   settle(): void {
     if (this.waiters.size > 0 || this.closed) return;
+    if (this.sweepTimer !== undefined) {
+      clearTimeout(this.sweepTimer);
+      this.sweepTimer = undefined;
+      this.sweepAt = Infinity;
+    }
     if (this.retired) {
       this.close();
       return;
@@ -367,6 +407,8 @@ class SharedSocket {
     this.closed = true;
     this.retired = true;
     this.busy();
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
     this.pool.forget(this);
     this.link?.close();
     if (this.waiters.size > 0) {
@@ -452,14 +494,14 @@ export class UDPSocketPool {
     return new Promise<Message>((resolve, reject) => {
       let onAbort: (() => void) | undefined;
       const done = (): void => {
-        clearTimeout(w.timer);
         if (onAbort) signal!.removeEventListener('abort', onAbort);
         if (s.waiters.get(q.id) === w) s.waiters.delete(q.id);
         s.settle();
       };
       const w: Waiter = {
         q,
-        timer: undefined,
+        deadline: performance.now() + timeout,
+        server,
         resolve: (m) => {
           done();
           resolve(m);
@@ -469,8 +511,7 @@ export class UDPSocketPool {
           reject(transportError(e, q.name, server));
         },
       };
-      s.waiters.set(q.id, w);
-      w.timer = setTimeout(() => w.fail(dnsError(ErrText.timeout, q.name, server, { isTimeout: true, isTemporary: true }, new DeadlineExceededError())), timeout);
+      s.add(w);
       if (signal) {
         onAbort = () => w.fail(abortError(signal, q.name, server));
         signal.addEventListener('abort', onAbort, { once: true });

@@ -394,7 +394,12 @@ export class Resolver implements HostResolver {
         const one = (t: number): Promise<{ ok: Answer } | { err: unknown }> =>
           this.tryOneName(eff, fqdn, t, signal).then((ok) => ({ ok }), (err: unknown) => ({ err }));
         if (qtypes.length === 1) {
-          results = [await one(qtypes[0]!)];
+          // Straight to the question, without the wrapper's extra promise.
+          try {
+            results = [{ ok: await this.tryOneName(eff, fqdn, qtypes[0]!, signal) }];
+          } catch (err) {
+            results = [{ err }];
+          }
         } else if (eff.singleRequest) {
           results = [];
           for (const t of qtypes) results.push(await one(t));
@@ -432,7 +437,7 @@ export class Resolver implements HostResolver {
       if (lastErr !== null) throw lastErr instanceof DNSError ? renamed(lastErr, name) : lastErr;
       throw notFound(name);
     }
-    await sortByRFC6724(addrs, this.finder);
+    if (addrs.length > 1) await sortByRFC6724(addrs, this.finder); // one address: no await, no microtask
     return { addrs, cname };
   }
 
