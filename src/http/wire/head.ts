@@ -125,7 +125,7 @@ function lineEnd(s: string, nl: number): number {
  * Returns the index after the terminating empty line. Bytes are assumed already screened by
  * screen().
  */
-export function parseFields(s: string, pos: number, h: Header, kind: HeadKind, foldOK: boolean, maxLine: number): number {
+export function parseFields(s: string, pos: number, h: Header, kind: HeadKind, foldOK: boolean, maxLine: number, hosts?: string[]): number {
   const st = statusFor(kind, 400);
   let lastKey: string | null = null;
   for (;;) {
@@ -161,7 +161,10 @@ export function parseFields(s: string, pos: number, h: Header, kind: HeadKind, f
       }
       throw new ProtocolError(st, 'ERR_HTTP_INVALID_HEADER_NAME', `invalid header field name ${quote(name)}`);
     }
-    h.addCanonical(key, trimOWS(s, colon + 1, end));
+    // A request's Host values go to `hosts`, never into the map (the caller promotes Host; no
+    // fold can follow, so lastKey need not be in the map).
+    if (hosts !== undefined && key === 'Host') hosts.push(trimOWS(s, colon + 1, end));
+    else h.addCanonical(key, trimOWS(s, colon + 1, end));
     lastKey = key;
     pos = nl + 1;
   }
@@ -267,6 +270,8 @@ export function parseRequestHead(head: Uint8Array, opts: HeadParseOptions = {}):
   return parseRequestHeadString(s, opts);
 }
 
+const HOSTS: string[] = [];
+
 /** parseRequestHead over an already-decoded latin1 string. */
 export function parseRequestHeadString(s: string, opts: HeadParseOptions = {}): RequestHead {
   screen(s, 'request', opts.allowBareLF ?? false);
@@ -297,16 +302,18 @@ export function parseRequestHeadString(s: string, opts: HeadParseOptions = {}): 
   if (target.indexOf('\t') !== -1) throw new ProtocolError(400, 'ERR_HTTP_INVALID_TARGET', `invalid request-target ${quote(target)}`);
   const targetForm = classifyTarget(method, target);
   const header = new Header();
-  parseFields(s, nl + 1, header, 'request', false, maxLine);
+  // Go promotes Host to Request.host and drops it from the map: it is collected aside (one
+  // array reused across parses, which are synchronous), never added and deleted.
+  const hosts = HOSTS;
+  hosts.length = 0;
+  parseFields(s, nl + 1, header, 'request', false, maxLine, hosts);
 
   let host = '';
-  const hosts = header.raw('Host');
-  if (hosts !== undefined) {
+  if (hosts.length > 0) {
     if (hosts.length > 1) throw new ProtocolError(400, 'ERR_HTTP_HOST', 'too many Host headers');
     host = hosts[0];
+    hosts.length = 0;
     if (!validHost(host)) throw new ProtocolError(400, 'ERR_HTTP_HOST', `malformed Host header ${quote(host)}`);
-    // Go promotes Host to Request.host and drops it from the map.
-    header.del('Host');
   } else if (ver[1] >= 1 && method !== 'CONNECT' && (opts.requireHost ?? true)) {
     throw new ProtocolError(400, 'ERR_HTTP_HOST', 'missing required Host header');
   }
