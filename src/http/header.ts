@@ -108,18 +108,32 @@ export function wireValue(v: string): string {
   return v;
 }
 
+/** What an empty Header reads (see Header.m); frozen in spirit: nothing writes to it. */
+const NO_FIELDS = new Map<string, string[]>();
+
 /**
  * A header map: canonical keys to ordered value lists. `get` and friends canonicalise their key
  * (Go's Header methods); iteration yields `[key, values]` in insertion order; `write` serialises
  * in sorted key order like Go's Header.Write.
  */
 export class Header implements Iterable<[string, string[]]> {
-  private readonly m = new Map<string, string[]>();
+  /** The fields; null until the first one is stored (many headers stay empty: trailers...). */
+  private mm: Map<string, string[]> | null = null;
+
+  /** The fields for reading: a shared empty map while there are none. Never write through it. */
+  private get m(): Map<string, string[]> {
+    return this.mm ?? NO_FIELDS;
+  }
+
+  /** The fields for writing, made on first use. */
+  private wm(): Map<string, string[]> {
+    return this.mm ??= new Map();
+  }
 
   constructor(init?: HeaderInit) {
     if (init === undefined) return;
     if (init instanceof Header) {
-      for (const [k, vs] of init.m) this.m.set(k, vs.slice());
+      for (const [k, vs] of init.m) this.wm().set(k, vs.slice());
       return;
     }
     const pairs: Iterable<readonly [string, string | readonly string[]]> =
@@ -143,7 +157,7 @@ export class Header implements Iterable<[string, string[]]> {
 
   /** Replaces the values for `key`. */
   set(key: string, value: string | readonly string[]): this {
-    this.m.set(canonicalHeaderKey(key), typeof value === 'string' ? [value] : value.slice());
+    this.wm().set(canonicalHeaderKey(key), typeof value === 'string' ? [value] : value.slice());
     return this;
   }
 
@@ -151,7 +165,7 @@ export class Header implements Iterable<[string, string[]]> {
   add(key: string, value: string): this {
     const k = canonicalHeaderKey(key);
     const vs = this.m.get(k);
-    if (vs === undefined) this.m.set(k, [value]);
+    if (vs === undefined) this.wm().set(k, [value]);
     else vs.push(value);
     return this;
   }
@@ -159,7 +173,7 @@ export class Header implements Iterable<[string, string[]]> {
   /** Appends under `key` as given, which the caller guarantees is canonical (parser fast path). */
   addCanonical(key: string, value: string): void {
     const vs = this.m.get(key);
-    if (vs === undefined) this.m.set(key, [value]);
+    if (vs === undefined) this.wm().set(key, [value]);
     else vs.push(value);
   }
 
@@ -170,7 +184,7 @@ export class Header implements Iterable<[string, string[]]> {
 
   /** Raw store under exactly `key` (no canonicalisation); `[]` keeps the key with no values. */
   setRaw(key: string, values: string[]): void {
-    this.m.set(key, values);
+    this.wm().set(key, values);
   }
 
   /** Removes `key`. */
