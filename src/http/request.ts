@@ -293,36 +293,45 @@ export function bindSignal(req: Request, src: SignalSource): void {
   (req as unknown as LazySignal)._sigSrc = src;
 }
 
+/**
+ * The object behind a request read from the wire: a Request (its prototype chain passes through
+ * WIRE_REQUEST to Request.prototype) built without the client constructor (URL parsing, body
+ * wrapping). A constructor, not Object.create plus stores, so V8 sizes the object for all its
+ * fields at once; fields are assigned in one order so every wire request shares a hidden class.
+ */
+class WireRequest {
+  constructor(h: RequestHead, body: Body, contentLength: number, transferEncoding: string[], close: boolean, trailer: Header) {
+    const w = this as unknown as Record<string, unknown>;
+    w.method = h.method;
+    w.requestURI = h.requestURI;
+    w.proto = h.proto;
+    w.protoMajor = h.protoMajor;
+    w.protoMinor = h.protoMinor;
+    w.header = h.header;
+    w.body = body;
+    w.contentLength = contentLength;
+    w.transferEncoding = transferEncoding;
+    w.close = close;
+    w.host = h.host;
+    w.trailer = trailer;
+    w.remoteAddr = '';
+    w._sig = NOT_SET;
+    w._sigSrc = null;
+    w.getBody = null;
+    w.pattern = '';
+    w.targetForm = h.targetForm;
+    w._url = null;
+    w.pathValues = null;
+  }
+}
+Object.setPrototypeOf(WireRequest.prototype, WIRE_REQUEST);
+
 /** A request read from the wire: builds the Request around a parsed head. */
 function requestFromHead(h: RequestHead, br: BufReader, opts: ReadRequestOptions): Request {
   const f = requestFraming(h);
   const trailer = f.kind === 'chunked' ? declaredTrailer(h.header, 400) : new Header();
   const body = wireBody(br, f, { status: 400, what: 'request body', foldTrailers: false, maxTrailerBytes: opts.maxTrailerBytes }, trailer);
-  // Skips the client constructor (URL parsing, body wrapping); fields are assigned in
-  // declaration order so every wire request shares one hidden class.
-  const req = Object.create(WIRE_REQUEST) as Request;
-  const w = req as unknown as Record<string, unknown>;
-  w.method = h.method;
-  w.requestURI = h.requestURI;
-  w.proto = h.proto;
-  w.protoMajor = h.protoMajor;
-  w.protoMinor = h.protoMinor;
-  w.header = h.header;
-  w.body = body;
-  w.contentLength = f.contentLength;
-  w.transferEncoding = f.transferEncoding;
-  w.close = f.close;
-  w.host = h.host;
-  w.trailer = trailer;
-  w.remoteAddr = '';
-  w._sig = NOT_SET;
-  w._sigSrc = null;
-  w.getBody = null;
-  w.pattern = '';
-  w.targetForm = h.targetForm;
-  w._url = null;
-  w.pathValues = null;
-  return req;
+  return new WireRequest(h, body, f.contentLength, f.transferEncoding, f.close, trailer) as unknown as Request;
 }
 
 /**
