@@ -252,6 +252,9 @@ export class ServerConn implements ReplySink {
         let keep = this.serveRequest(req);
         if (typeof keep !== 'boolean') keep = await keep;
         if (!keep) return;
+        // Let the finished request's objects die young: an idle conn holding its last request
+        // until the next one arrives keeps them alive across scavenges.
+        this.cur = null;
         if (host.writeTimeout > 0) this.conn.setWriteDeadline(null);
         if (host.shuttingDown) return;
         this.setState('idle');
