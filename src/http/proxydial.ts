@@ -379,12 +379,7 @@ async function dialHop(proxy: URL, target: ProxyDialTarget, ctx: ProxyDialContex
         resolver: opts.resolver,
         timeout: opts.proxyConnectTimeout ?? DEFAULT_PROXY_CONNECT_TIMEOUT,
       });
-      const sc = await d.dial('tcp', target.address, { signal });
-      // The pool unrefs an idle conn's socket by walking `inner` links (persistconn's setRef);
-      // SOCKSConn names its conn `conn`, so without this link an idle SOCKS conn keeps the
-      // process alive. (Better as a getter on SOCKSConn itself; harmless once it has one.)
-      if (!('inner' in sc)) Object.defineProperty(sc, 'inner', { value: sc.conn, enumerable: false });
-      return sc;
+      return d.dial('tcp', target.address, { signal });
     }
     default:
       throw new TransportError('ERR_HTTP_PROXY_UNSUPPORTED',

@@ -256,6 +256,10 @@ export class SOCKSConn extends ConnBase implements Conn {
   constructor(readonly conn: Conn, readonly targetAddr: SOCKSAddr, readonly boundAddr: SOCKSAddr) {
     super();
   }
+  /** The conn to the SOCKS server, under the name wrappers use (the HTTP pool unrefs through it). */
+  get inner(): Conn {
+    return this.conn;
+  }
   read(p: Uint8Array): Promise<number | null> {
     return this.conn.read(p);
   }
