@@ -18,7 +18,8 @@ import {
   Dialer, IPAddr, parseIP, listen, OpError, SOCKSConn, SOCKSReplyError, SOCKSAuthError, DNSError,
   type HostResolver, type Listener,
 } from '../../src/net/index.js';
-import { Dante, ensureSocksUser, freePort, SOCKS_PASSWORD, SOCKS_USER } from '../support/dante.js';
+import { Dante, ensureSocksUser, SOCKS_PASSWORD, SOCKS_USER } from '../support/dante.js';
+import { freePort } from '../support/proc.js';
 import { makeTestPKI, type TestPKI } from '../support/tls.js';
 import { echo, readAll } from '../support/net.js';
 

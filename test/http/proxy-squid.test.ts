@@ -21,7 +21,7 @@ import { ProxyConnectError, TunnelConn } from '../../src/http/proxydial.js';
 import type { ClientTrace } from '../../src/http/trace.js';
 import { OpError } from '../../src/net/index.js';
 import { Squid } from '../support/squid.js';
-import { freePort } from '../support/dante.js';
+import { freePort } from '../support/proc.js';
 import { makeTestPKI, type TestPKI } from '../support/tls.js';
 
 const USER = 'gonet user';

@@ -9,7 +9,8 @@ import {
   type Conn, type Listener, type HostResolver,
 } from '../../src/net/index.js';
 import { echo, readAll, readFull, pattern } from '../support/net.js';
-import { Dante, danteAvailable, ensureSocksUser, freePort, SOCKS_PASSWORD, SOCKS_USER } from '../support/dante.js';
+import { Dante, danteAvailable, ensureSocksUser, SOCKS_PASSWORD, SOCKS_USER } from '../support/dante.js';
+import { freePort } from '../support/proc.js';
 
 const enc = new TextEncoder();
 

@@ -8,9 +8,9 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, killGroup, stopGroup, waitForPort } from './proc.js';
 
 export const DANTED = '/usr/sbin/danted';
 const TIMEOUT = '/usr/bin/timeout';
@@ -20,32 +20,6 @@ const MAX_LIFETIME_S = 600;
 /** Whether danted is installed. */
 export function danteAvailable(): boolean {
   return existsSync(DANTED);
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
 }
 
 export const SOCKS_USER = 'gonetsocks';
@@ -142,11 +116,7 @@ export class Dante {
       const killTimer = setTimeout(() => killGroup(child), MAX_LIFETIME_S * 1000);
       killTimer.unref();
       const d = new Dante(child, port, dir, killTimer);
-      const until = Date.now() + 10_000;
-      while (Date.now() < until && !d.exited) {
-        if (await canConnect(port)) return d;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      if (await waitForPort(port, 10_000, () => d.exited)) return d;
       lastErr = `danted did not start (exited: ${d.exited}): ${stderr.trim()} ${d.log().trim()}`;
       await d.stop(false);
     }
@@ -157,37 +127,7 @@ export class Dante {
   /** Ends danted and its children; waits (bounded) for the exit. */
   async stop(removeDir = true): Promise<void> {
     clearTimeout(this.killTimer);
-    if (!this.exited) {
-      const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
-      killGroup(this.child, 'SIGTERM');
-      const t = setTimeout(() => killGroup(this.child, 'SIGKILL'), 2000);
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 4000))]);
-      clearTimeout(t);
-    }
-    // The leader is gone; wait (bounded) until its forked children have left the group too.
-    for (const until = Date.now() + 3000; groupAlive(this.child) && Date.now() < until;) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    killGroup(this.child, 'SIGKILL');
+    await stopGroup(this.child, this.exited, 2000);
     if (removeDir) rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function groupAlive(child: ChildProcess): boolean {
-  if (child.pid === undefined) return false;
-  try {
-    process.kill(-child.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL'): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // already gone
   }
 }

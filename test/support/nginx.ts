@@ -4,10 +4,12 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { freePort } from './proc.js';
+
+export { freePort };
 import { listen, type Conn, type Listener } from '../../src/net/index.js';
 import { BufReader } from '../../src/http/wire/bufreader.js';
 import { nextRequest } from '../../src/http/request.js';
@@ -15,17 +17,6 @@ import type { Request } from '../../src/http/request.js';
 
 export const NGINX = '/usr/sbin/nginx';
 
-/** A free loopback port (bound then released; a race is possible but rare). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function run(cmd: string, args: string[], cwd: string): void {
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });

@@ -10,10 +10,9 @@
 
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './dante.js';
+import { freePort, killGroup, stopGroup, waitForPort } from './proc.js';
 
 export const SQUID = '/usr/sbin/squid';
 export const NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
@@ -26,19 +25,6 @@ export interface SquidOptions {
   auth?: { user: string; password: string };
   /** name → always 127.0.0.1 in Squid's own hosts file (no DNS). */
   hosts?: string[];
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
 }
 
 /** The uid/gid Squid switches to when started as root (Debian: `proxy`), or null. */
@@ -184,11 +170,7 @@ export class Squid {
       const killTimer = setTimeout(() => killGroup(child), MAX_LIFETIME_S * 1000);
       killTimer.unref();
       const s = new Squid(child, port, dir, killTimer);
-      const until = Date.now() + 20_000;
-      while (Date.now() < until && !s.exited) {
-        if (await canConnect(port)) return s;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      if (await waitForPort(port, 20_000, () => s.exited)) return s;
       lastErr = `squid did not start (exited: ${s.exited}): ${s.stderr.trim()}\n${s.cacheLog().trim()}`;
       await s.stop(false);
     }
@@ -199,36 +181,7 @@ export class Squid {
   /** Ends squid (SIGTERM, then SIGKILL) and waits (bounded) for its process group to go. */
   async stop(removeDir = true): Promise<void> {
     clearTimeout(this.killTimer);
-    if (!this.exited) {
-      const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
-      killGroup(this.child, 'SIGTERM');
-      const t = setTimeout(() => killGroup(this.child, 'SIGKILL'), 3000);
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-      clearTimeout(t);
-    }
-    for (const until = Date.now() + 3000; groupAlive(this.child) && Date.now() < until;) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    killGroup(this.child, 'SIGKILL');
+    await stopGroup(this.child, this.exited, 3000);
     if (removeDir) rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function groupAlive(child: ChildProcess): boolean {
-  if (child.pid === undefined) return false;
-  try {
-    process.kill(-child.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killGroup(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL'): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // already gone
   }
 }
