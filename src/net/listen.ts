@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { TCPAddr, UDPAddr, UnixAddr, parseNetwork, resolveUnixAddr } from './addr.js';
 import { openUDP, type UDPConn } from './packet.js';
-import { internetAddrList, isIPv4 } from './ipsock.js';
+import { internetAddrList, isIPv4, type InetAddr } from './ipsock.js';
 import { TCPConn, UnixConn, type SocketConnOptions } from './sockconn.js';
 import { abortCause } from './context.js';
 import { parseIPZone } from './ip.js';
@@ -215,6 +215,12 @@ function bind(server: Server, opts: { host?: string; port?: number; path?: strin
   });
 }
 
+/** The one address a listener binds: a name gives its first IPv4 address if it has one. */
+async function localAddrFor(afnet: string, address: string, signal: AbortSignal | undefined): Promise<InetAddr> {
+  const addrs = await internetAddrList(afnet, address, undefined, signal);
+  return addrs.find((a) => isIPv4(a.ip)) ?? addrs[0]!;
+}
+
 /** Go's ListenConfig: the options for listen and listenPacket, reusable across calls. */
 export class ListenConfig {
   backlog?: number;
@@ -263,14 +269,12 @@ export class ListenConfig {
       throw fail(new AddrError('unexpected address type', address), la === null ? null : { network, toString: () => address });
     }
     if (opts.signal?.aborted) throw fail(abortCause(opts.signal));
-    let addrs;
+    let la: TCPAddr;
     try {
-      addrs = await internetAddrList(afnet, address, undefined, opts.signal);
+      la = (await localAddrFor(afnet, address, opts.signal)) as TCPAddr;
     } catch (e) {
       throw fail(e as Error);
     }
-    // A name gives one socket, on its first IPv4 address if it has one.
-    const la = (addrs.find((a) => isIPv4(a.ip)) ?? addrs[0]!) as TCPAddr;
     const wildcard = la.ip === null || la.ip.isUnspecified();
     let host: string | undefined;
     let ipv6Only = false;
@@ -313,13 +317,12 @@ export class ListenConfig {
       throw fail(new UnsupportedError(`${network} sockets are not available in Node.js`), { network, toString: () => address });
     }
     if (!afnet.startsWith('udp')) throw fail(new AddrError('unexpected address type', address));
-    let addrs;
+    let la: UDPAddr;
     try {
-      addrs = await internetAddrList(afnet, address, undefined, opts.signal);
+      la = (await localAddrFor(afnet, address, opts.signal)) as UDPAddr;
     } catch (e) {
       throw fail(e as Error);
     }
-    const la = (addrs.find((a) => isIPv4(a.ip)) ?? addrs[0]!) as UDPAddr;
     try {
       return await openUDP({ afnet, local: la, remote: null, queueLimit: this.packetQueueLimit });
     } catch (e) {
