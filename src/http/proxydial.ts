@@ -16,7 +16,7 @@
 // The caller's signal and `proxyConnectTimeout` (default 1 minute, as Go) bound the handshake.
 
 import { OpError, type Conn, type Addr, type HostResolver } from '../net/index.js';
-import { ConnBase, hasChunkReader } from '../net/conn.js';
+import { PrefixedConn } from '../net/prefixconn.js';
 import { abortCause, raceSignal, withDeadline } from '../net/context.js';
 import { socksDialerFromURL } from '../net/socks.js';
 import { Header, type HeaderInit } from './header.js';
@@ -147,11 +147,10 @@ export class ProxyTimeoutError extends Error {
  * A conn to the target through a CONNECT tunnel. Reads first return the bytes the proxy sent
  * right behind its reply head; everything else goes to the conn to the proxy (`inner`).
  */
-export class TunnelConn extends ConnBase implements Conn {
-  private prefix: Uint8Array | null;
+export class TunnelConn extends PrefixedConn {
   constructor(
     /** The conn to the proxy (TCP, or TLS for an https:// proxy). */
-    readonly inner: Conn,
+    inner: Conn,
     prefix: Uint8Array | null,
     /** The proxy, password redacted. */
     readonly proxy: string,
@@ -160,52 +159,7 @@ export class TunnelConn extends ConnBase implements Conn {
     /** The proxy's 2xx reply. */
     readonly connectResponse: Response,
   ) {
-    super();
-    this.prefix = prefix !== null && prefix.length > 0 ? prefix : null;
-  }
-
-  read(p: Uint8Array): Promise<number | null> {
-    const pre = this.prefix;
-    if (pre === null) return this.inner.read(p);
-    if (p.length === 0) return Promise.resolve(0);
-    const n = Math.min(p.length, pre.length);
-    p.set(pre.subarray(0, n));
-    this.prefix = n === pre.length ? null : pre.subarray(n);
-    return Promise.resolve(n);
-  }
-
-  override readChunk(): Promise<Uint8Array | null> {
-    const pre = this.prefix;
-    if (pre !== null) {
-      this.prefix = null;
-      return Promise.resolve(pre);
-    }
-    return hasChunkReader(this.inner) ? this.inner.readChunk() : super.readChunk();
-  }
-
-  write(p: Uint8Array): Promise<number> {
-    return this.inner.write(p);
-  }
-  close(): void {
-    this.inner.close();
-  }
-  closeWrite(): Promise<void> {
-    return this.inner.closeWrite();
-  }
-  get localAddr(): Addr {
-    return this.inner.localAddr;
-  }
-  get remoteAddr(): Addr {
-    return this.inner.remoteAddr as Addr;
-  }
-  override setDeadline(t: Date | null): void {
-    this.inner.setDeadline(t);
-  }
-  setReadDeadline(t: Date | null): void {
-    this.inner.setReadDeadline(t);
-  }
-  setWriteDeadline(t: Date | null): void {
-    this.inner.setWriteDeadline(t);
+    super(inner, prefix);
   }
 }
 

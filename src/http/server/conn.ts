@@ -2,8 +2,9 @@
 // repeat while keep-alive allows. Requests on one conn are served strictly in order (so
 // pipelined requests are answered in order); one BufReader lives as long as the conn.
 
-import { ConnBase, type Conn } from '../../net/conn.js';
-import { OpError, type Addr } from '../../net/errors.js';
+import type { Conn } from '../../net/conn.js';
+import { PrefixedConn } from '../../net/prefixconn.js';
+import { OpError } from '../../net/errors.js';
 import { serveWith, type Handler } from '../handler.js';
 import { bindSignal, bufferedRequest, nextRequest, type ReadRequestOptions, type Request } from '../request.js';
 import { BufReader } from '../wire/bufreader.js';
@@ -85,51 +86,6 @@ function replyFor(e: ProtocolError): Buffer {
   if (e.status === 431) return errorReply(431, '');
   if (e.status === 501) return errorReply(501, 'Unsupported transfer encoding');
   return errorReply(e.status, e.message);
-}
-
-/** A conn that replays `head` before reading from `inner` (for hijack). */
-class PrefixConn extends ConnBase {
-  constructor(private readonly inner: Conn, private head: Uint8Array | null) {
-    super();
-  }
-  get localAddr(): Addr {
-    return this.inner.localAddr;
-  }
-  get remoteAddr(): Addr {
-    return this.inner.remoteAddr;
-  }
-  async read(p: Uint8Array): Promise<number | null> {
-    const h = this.head;
-    if (h === null) return this.inner.read(p);
-    const n = Math.min(p.length, h.length);
-    p.set(h.subarray(0, n));
-    this.head = n === h.length ? null : h.subarray(n);
-    return n;
-  }
-  override async readChunk(): Promise<Uint8Array | null> {
-    const h = this.head;
-    if (h !== null) {
-      this.head = null;
-      return h;
-    }
-    const inner = this.inner as Conn & { readChunk?: () => Promise<Uint8Array | null> };
-    return typeof inner.readChunk === 'function' ? inner.readChunk() : super.readChunk();
-  }
-  write(p: Uint8Array): Promise<number> {
-    return this.inner.write(p);
-  }
-  close(): void {
-    this.inner.close();
-  }
-  closeWrite(): Promise<void> {
-    return this.inner.closeWrite();
-  }
-  setReadDeadline(t: Date | null): void {
-    this.inner.setReadDeadline(t);
-  }
-  setWriteDeadline(t: Date | null): void {
-    this.inner.setWriteDeadline(t);
-  }
 }
 
 /** The server side of one conn. */
@@ -453,7 +409,7 @@ export class ServerConn implements ReplySink {
     this.conn.setWriteDeadline(null);
     this.bgErr = null;
     const rest = this.br.takeBuffered();
-    return rest.length > 0 ? new PrefixConn(this.conn, Buffer.from(rest)) : this.conn;
+    return rest.length > 0 ? new PrefixedConn(this.conn, Buffer.from(rest)) : this.conn;
   }
 }
 
