@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseNetwork, resolveTCPAddr, resolveUDPAddr, resolveIPAddr, resolveUnixAddr, TCPAddr, UDPAddr, IPAddr, UnixAddr,
+  parseNetwork, resolveTCPAddr, resolveUDPAddr, resolveIPAddr, resolveUnixAddr, TCPAddr, UDPAddr, UnixAddr,
   UnknownNetworkError, AddrError, DNSError, parseIP, interfaces, interfaceAddrs, interfaceByName, interfaceByIndex,
-  type HostResolver,
 } from '../../src/net/index.js';
 import { IPAddr as IPAddrValue } from '../../src/net/addr.js';
+import { tableResolver } from '../support/net.js';
 
 test('parseNetwork: plain networks, ip with protocol names and numbers', () => {
   const ok: [string, boolean, string, number][] = [
@@ -47,20 +47,6 @@ test('address values print like Go', () => {
   assert.equal(resolveUnixAddr('unixpacket', '@abstract').network, 'unixpacket');
   assert.throws(() => resolveUnixAddr('tcp', '/x'), UnknownNetworkError);
 });
-
-// A resolver that answers from a table, recording what was asked (no DNS traffic at all).
-function tableResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    asked,
-    lookupIPAddr(host, opts) {
-      asked.push(`${host}/${opts?.network ?? 'ip'}`);
-      const ips = table[host];
-      if (!ips) return Promise.reject(new Error(`no such host ${host}`));
-      return Promise.resolve(ips.map((s) => new IPAddr(parseIP(s)!)));
-    },
-  };
-}
 
 test('resolveTCPAddr: literals skip the resolver; names prefer IPv4 unless the address is bracketed IPv6', async () => {
   const r = tableResolver({ 'dual.test': ['::1', '127.0.0.1'], 'v6.test': ['::1'] });

@@ -2,24 +2,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import {
-  dial, listen, Dialer, IPAddr, parseIP, errorIs, CanceledError, DeadlineExceededError, OpError,
-  UnknownNetworkError, AddrError, DNSError, TCPAddr, UnixAddr, UnsupportedError, type HostResolver,
+  dial, listen, Dialer, parseIP, errorIs, CanceledError, DeadlineExceededError, OpError,
+  UnknownNetworkError, AddrError, DNSError, TCPAddr, UnixAddr, UnsupportedError,
 } from '../../src/net/index.js';
-import { HungListener, echo, readAll } from '../support/net.js';
-
-/** A resolver that answers from a fixed table, so no test ever asks a real DNS server. */
-function fakeResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    asked,
-    async lookupIPAddr(host, opts = {}) {
-      asked.push(`${host}/${opts.network ?? 'ip'}`);
-      const ips = table[host];
-      if (!ips) throw new DNSError({ err: 'no such host', name: host, isNotFound: true });
-      return ips.map((s) => new IPAddr(parseIP(s)!));
-    },
-  };
-}
+import { HungListener, echo, readAll, tableResolver } from '../support/net.js';
 
 const working = await listen('tcp', '127.0.0.1:0');
 const workingPort = Number(working.addr.toString().split(':').pop());
@@ -63,7 +49,7 @@ test('happy eyeballs: IPv6 attempt hangs, IPv4 fallback wins after about fallbac
   const sockets: Socket[] = [];
   const d = new Dialer({
     fallbackDelay: 150,
-    resolver: fakeResolver({ 'dual.test': ['::1', '127.0.0.1'] }),
+    resolver: tableResolver({ 'dual.test': ['::1', '127.0.0.1'] }),
     control: (_n, _a, s) => void sockets.push(s),
   });
   const t0 = Date.now();
@@ -86,7 +72,7 @@ test('RFC 8305: a hung first IPv4 address is raced too (not serial), families in
   const sockets: string[] = [];
   const d = new Dialer({
     fallbackDelay: 100,
-    resolver: fakeResolver({ 'multi.test': ['127.0.0.2', '127.0.0.1', '::1'] }),
+    resolver: tableResolver({ 'multi.test': ['127.0.0.2', '127.0.0.1', '::1'] }),
     control: (n, a) => void sockets.push(`${n} ${a}`),
   });
   const t0 = Date.now();
@@ -101,7 +87,7 @@ test('RFC 8305: a hung first IPv4 address is raced too (not serial), families in
 });
 
 test('fallbackDelay < 0: addresses in turn, each with a fair share (at least 2 s)', async () => {
-  const d = new Dialer({ fallbackDelay: -1, timeout: 3000, resolver: fakeResolver({ 'serial.test': ['127.0.0.2', '127.0.0.1'] }) });
+  const d = new Dialer({ fallbackDelay: -1, timeout: 3000, resolver: tableResolver({ 'serial.test': ['127.0.0.2', '127.0.0.1'] }) });
   const t0 = Date.now();
   const e = await d.dial('tcp', `serial.test:${hung4.port}`).then(() => null, (err: unknown) => err);
   const took = Date.now() - t0;
@@ -171,7 +157,7 @@ test('dial errors read like Go', async () => {
 });
 
 test('names go through the resolver with the family hint; tcp4 asks only for ip4', async () => {
-  const r = fakeResolver({ 'svc.test': ['::1', '127.0.0.1'] });
+  const r = tableResolver({ 'svc.test': ['::1', '127.0.0.1'] });
   const c = await new Dialer({ resolver: r }).dial('tcp4', `svc.test:${workingPort}`);
   assert.equal(c.remoteAddr.toString(), `127.0.0.1:${workingPort}`);
   c.close();

@@ -4,11 +4,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  listen, IPAddr, parseIP, errorAs, errorIs, OpError, AddrError, CanceledError, DeadlineExceededError, UnsupportedError,
+  listen, parseIP, errorAs, errorIs, OpError, AddrError, CanceledError, DeadlineExceededError, UnsupportedError,
   DNSError, SOCKS5Dialer, SOCKSConn, SOCKSReplyError, SOCKSAuthError, SOCKSProtocolError, socksDialerFromURL,
-  type Conn, type Listener, type HostResolver,
+  type Conn, type Listener,
 } from '../../src/net/index.js';
-import { echo, readAll, readFull, pattern } from '../support/net.js';
+import { echo, readAll, readFull, pattern, tableResolver } from '../support/net.js';
 import { Dante, danteAvailable, ensureSocksUser, SOCKS_PASSWORD, SOCKS_USER } from '../support/dante.js';
 import { freePort } from '../support/proc.js';
 
@@ -42,19 +42,6 @@ async function failure(p: Promise<unknown>): Promise<OpError> {
   const e = await p.then(() => null, (err: unknown) => err);
   assert.ok(e instanceof OpError, `expected OpError, got ${String(e)}`);
   return e;
-}
-
-function fakeResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    asked,
-    async lookupIPAddr(host, opts = {}) {
-      asked.push(`${host}/${opts.network ?? 'ip'}`);
-      const ips = table[host];
-      if (!ips) throw new DNSError({ err: 'no such host', name: host, isNotFound: true });
-      return ips.map((s) => new IPAddr(parseIP(s)!));
-    },
-  };
 }
 
 describe('SOCKS5 through a real Dante server', { skip: danteAvailable() ? false : 'danted not installed' }, () => {
@@ -101,7 +88,7 @@ describe('SOCKS5 through a real Dante server', { skip: danteAvailable() ? false 
   });
 
   test('socks5: the name is resolved here and dante gets an IP', async () => {
-    const resolver = fakeResolver({ 'echo.test': ['127.0.0.1'] });
+    const resolver = tableResolver({ 'echo.test': ['127.0.0.1'] });
     const d = socksDialerFromURL(`socks5://${plain.address}`, { resolver });
     const c = await d.dial('tcp', `echo.test:${target.port}`);
     assert.deepEqual(resolver.asked, ['echo.test/ip']);
@@ -288,7 +275,7 @@ describe('SOCKS5 against a scripted server', () => {
   });
 
   test('socks5 resolves locally: IPv4 sent; tcp6 asks for IPv6 only', async () => {
-    const resolver = fakeResolver({ 'name.test': ['192.0.2.5'], 'six.test': ['2001:db8::9'] });
+    const resolver = tableResolver({ 'name.test': ['192.0.2.5'], 'six.test': ['2001:db8::9'] });
     const reqs: Buffer[] = [];
     for (let i = 0; i < 2; i++) {
       srv.next(async (c) => {
@@ -306,7 +293,7 @@ describe('SOCKS5 against a scripted server', () => {
   });
 
   test('socks5 with several addresses: a failure reply moves on to the next address', async () => {
-    const resolver = fakeResolver({ 'multi.test': ['192.0.2.1', '192.0.2.2'] });
+    const resolver = tableResolver({ 'multi.test': ['192.0.2.1', '192.0.2.2'] });
     const reqs: Buffer[] = [];
     srv.next(async (c) => {
       await greet(c, 0);
@@ -326,7 +313,7 @@ describe('SOCKS5 against a scripted server', () => {
   });
 
   test('socks5 local resolution failure is a DNSError in the chain', async () => {
-    const e = await failure(dialer({ resolveLocally: true, resolver: fakeResolver({}) }).dial('tcp', 'nowhere.test:80'));
+    const e = await failure(dialer({ resolveLocally: true, resolver: tableResolver({}) }).dial('tcp', 'nowhere.test:80'));
     assert.equal(e.message, `socks connect tcp ${srv.address}->nowhere.test:80: lookup nowhere.test: no such host`);
     assert.ok(errorIs(e, DNSError));
   });

@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { Conn } from '../../src/net/index.js';
+import { DNSError, IPAddr, parseIP, type Conn, type HostResolver } from '../../src/net/index.js';
 
 /** Reads `c` to EOF and returns all bytes. */
 export async function readAll(c: { read(p: Uint8Array): Promise<number | null> }): Promise<Buffer> {
@@ -82,4 +82,21 @@ export class HungListener {
     for (const s of this.fillers) s.destroy();
     this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * A resolver that answers from a fixed table and records each question as `host/network`, so no
+ * test ever asks a real DNS server.
+ */
+export function tableResolver(table: Record<string, string[]>): HostResolver & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async lookupIPAddr(host, opts = {}) {
+      asked.push(`${host}/${opts.network ?? 'ip'}`);
+      const ips = table[host];
+      if (!ips) throw new DNSError({ err: 'no such host', name: host, isNotFound: true });
+      return ips.map((s) => new IPAddr(parseIP(s)!));
+    },
+  };
 }
